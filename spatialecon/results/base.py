@@ -156,3 +156,31 @@ class SpatialResults:
     @property
     def bic(self) -> float:
         return -2.0 * self.loglik + np.log(self.nobs) * self.k_params
+
+    # ---- methods implemented in sibling modules ---------------------------
+    def summary(self, **kwargs):
+        """Summary table object (``as_text``, ``as_latex``, ``as_html``, ``as_markdown``).
+
+        See :func:`spatialecon.results.summary.summary` for the options.
+        """
+        from .summary import summary
+
+        return summary(self, **kwargs)
+
+    def impacts(self, **kwargs):
+        """Direct, indirect and total impacts (LeSage-Pace) per regressor.
+
+        See :func:`spatialecon.results.impacts.impacts` for the options.
+        """
+        from .impacts import impacts
+
+        return impacts(self, **kwargs)
+
+    def spillovers(self, **kwargs):
+        """Region-specific spillovers from source regions (growth poles).
+
+        See :func:`spatialecon.results.spillovers.spillovers` for the options.
+        """
+        from .spillovers import spillovers
+
+        return spillovers(self, **kwargs)

@@ -1,0 +1,1 @@
+"""spatialecon.data (under construction)."""

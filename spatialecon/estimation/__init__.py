@@ -1,0 +1,1 @@
+"""spatialecon.estimation (under construction)."""

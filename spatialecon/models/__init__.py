@@ -1,0 +1,1 @@
+"""spatialecon.models (under construction)."""

@@ -1,0 +1,1 @@
+"""spatialecon.regions (under construction)."""

@@ -1,0 +1,1 @@
+"""spatialecon.report (under construction)."""

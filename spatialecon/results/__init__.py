@@ -1,0 +1,1 @@
+"""spatialecon.results (under construction)."""

@@ -1,0 +1,1 @@
+"""spatialecon.weights (under construction)."""
