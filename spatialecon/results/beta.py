@@ -28,12 +28,13 @@ True
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, EstimationError
+from ..errors import DataError, DataWarning, OptionError
 from ._panelvalues import require_positive, wide
 
 __all__ = ["Estimate", "BetaConvergenceResult", "beta_convergence", "speed_and_half_life"]
@@ -131,7 +132,7 @@ def _relative(table: pd.DataFrame, relative, pop: pd.DataFrame | None) -> pd.Dat
             raise DataError("relative='national' needs population= to form the population-weighted national mean")
         nat = (table * pop).sum(axis=1) / pop.sum(axis=1)
         return table.div(nat, axis=0)
-    raise DataError(f"relative={relative!r} is not valid; choose None, 'sample_mean' or 'national'")
+    raise OptionError(f"relative={relative!r} is not valid; choose None, 'sample_mean' or 'national'")
 
 
 def _cross_section_data(table, start, end, conditional, panel):
@@ -175,6 +176,18 @@ def _panel_data(table, start, end, horizon, conditional, panel):
         bad = df[df.isna().any(axis=1)].index.tolist()[:10]
         raise DataError(f"missing values in the convergence panel (balanced data needed), e.g. {bad}")
     return df, horizon
+
+
+def _with_speed(est: Estimate, T: float) -> dict:
+    st = speed_and_half_life(est.estimate, est.se, T)
+    return {"beta": est, "speed": Estimate(**st["speed"]), "half_life": Estimate(**st["half_life"])}
+
+
+def _impacts(res, draws: int, seed):
+    """Impacts with standard errors: simulation when ``draws`` > 0, else the delta method."""
+    if draws:
+        return res.impacts(draws=int(draws), seed=seed)
+    return res.impacts(delta=True)
 
 
 def beta_convergence(
@@ -229,9 +242,13 @@ def beta_convergence(
     -------
     BetaConvergenceResult
     """
-    model = model.upper()
+    model = str(model).upper()
     if model not in _MODELS:
-        raise DataError(f"model={model!r} is not valid; choose one of {_MODELS}")
+        raise OptionError(f"model={model!r} is not valid; choose one of {', '.join(_MODELS)}")
+    if horizon is None and effects is not None:
+        raise OptionError("effects= applies to the panel version only; give horizon= (span length in years)")
+    if horizon is not None and (int(horizon) != horizon or horizon < 1):
+        raise OptionError(f"horizon={horizon!r} must be a positive integer (years per span)")
     table = wide(panel, variable)
     require_positive(table.loc[start:end].dropna(how="all", axis=1), f"beta-convergence of {variable!r}")
     pop = wide(panel, population).reindex_like(table) if population else None
@@ -245,28 +262,33 @@ def beta_convergence(
 
     cls = getattr(_models, model)
     X = data[["ln_y0", *conditional]]
+    if model != "OLS" and w is None:
+        raise DataError(f"model={model!r} needs spatial weights w")
     kwargs = {}
-    if model != "OLS":
-        if w is None:
-            raise DataError(f"model={model!r} needs spatial weights w")
     if horizon is not None and effects is not None:
         kwargs["effects"] = effects
-    m = cls(data["growth"], X, w, **kwargs) if model != "OLS" or w is not None else cls(data["growth"], X, None, **kwargs)
+    m = cls(data["growth"], X, w, **kwargs) if model != "OLS" else cls(data["growth"], X, **kwargs)
     res = m.fit(**(fit_options or {}))
     coef = Estimate(float(res.params["ln_y0"]), float(res.bse["ln_y0"]))
     basis = "coefficient"
     b, total = coef, None
-    if res.spec.has_lag or res.spec.kind in ("sdm",):
-        method = "simulation" if impacts_draws else "delta"
-        imp = res.impacts(draws=impacts_draws, seed=seed, method=method)
+    if res.spec.has_lag:
+        imp = _impacts(res, impacts_draws, seed)
         b = Estimate(float(imp.loc["ln_y0", "direct"]), float(imp.loc["ln_y0", "direct_se"]))
         tb = Estimate(float(imp.loc["ln_y0", "total"]), float(imp.loc["ln_y0", "total_se"]))
         basis = "direct effect"
-        st = speed_and_half_life(tb.estimate, tb.se, T)
-        total = {"beta": tb, "speed": Estimate(**st["speed"]), "half_life": Estimate(**st["half_life"])}
+        total = _with_speed(tb, T)
+    elif "W_ln_y0" in res.params.index:
+        # SLX / SDEM: direct effect = beta (zero diagonal of W); total = beta + theta.
+        names = ["ln_y0", "W_ln_y0"]
+        c = res.cov.loc[names, names].to_numpy()
+        tb = Estimate(float(res.params[names].sum()), float(np.sqrt(max(c.sum(), 0.0))))
+        total = _with_speed(tb, T)
     sh = speed_and_half_life(b.estimate, b.se, T)
-    if not np.isfinite(sh["speed"]["estimate"]) and b.estimate < 0:
-        raise EstimationError(f"1 + T*beta <= 0 (T={T}, beta={b.estimate:.4g}): the implied speed is undefined")
+    if not np.isfinite(sh["speed"]["estimate"]):
+        why = "beta >= 0 (no convergence)" if b.estimate >= 0 else f"1 + T*beta <= 0 (T={T})"
+        warnings.warn(f"implied speed and half-life are undefined (NaN): {why}, beta={b.estimate:.4g}",
+                      DataWarning, stacklevel=2)
     opts = {"variable": variable, "start": start, "end": end, "conditional": conditional, "model": model,
             "effects": effects, "horizon": horizon, "relative": relative, "population": population,
             "impacts_draws": impacts_draws, "seed": seed}

@@ -1,0 +1,498 @@
+"""Panel extension point: turn labelled panel data into a :class:`PanelDesign`.
+
+Model classes call :func:`prepare_panel` when ``y`` has a 2-level
+(region, time) MultiIndex, then run the one estimation core on the design's
+time-major stacked arrays with ``design.lag``, ``design.logdet`` and
+``design.n_eff`` (contract: ``docs/design.md``, "Panel extension point").
+
+Conventions (documented choices)
+--------------------------------
+* Stacking is time-major: row ``t * N + i`` is region ``ids[i]`` in period
+  ``time_ids[t]``; ``ids`` are sorted region labels, ``time_ids`` sorted periods.
+* A balanced panel is required (every region in every period): the spatial lag
+  ``(I_T kron W) y`` needs all regions in each period.
+* Under fixed effects (``"region"``, ``"time"``, ``"twoways"``) the constant is
+  dropped (it is absorbed by the effects; recovered as ``info["intercept"]``).
+* Durbin terms ``W_<x>`` are formed on the raw X with the period's W **before**
+  any demeaning.
+* Time and two-way effects need a row-standardised W (then the time demeaning
+  commutes with the spatial filter: ``lag(v) = Q (I_T kron W) v``).
+* Random effects: ``theta = 1/sqrt(1 + T phi)`` quasi-demeaning; the Jacobian
+  term includes ``-(N/2) log(1 + T phi)`` and phi is profiled by
+  :meth:`PanelDesign.estimate`. For the error model this is the
+  Kapoor-Kelejian-Prucha form (the spatial filter applies to the random effect
+  as well), as in R ``splm::spml(..., spatial.error="kkp")``.
+* Recovered fixed effects (``info["region_effects"]``, ``info["time_effects"]``)
+  follow splm's convention: an overall ``intercept`` plus deviations that sum to
+  zero; ``mu`` is intercept + deviation (Elhorst's ``mu_i`` for region effects).
+  The standard error of ``mu_i`` is ``sqrt(sigma2/T + zbar_i' V zbar_i)``
+  (Elhorst 2014, eq. 3.25), ``zbar_i`` the region's time-mean of the
+  regressors (and of ``Wy`` for lag models), ``V`` their covariance; for a
+  time effect ``sqrt(sigma2/N + zbar_t' V zbar_t)``. For error models the
+  effects are ``mean(y - X b)`` (the spatial filter is not applied), as in
+  Elhorst's code and splm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import linalg, optimize
+
+from .._options import Effects, validate
+from ..errors import DataError, EstimationError, PanelError, SingularDesignError, WeightsError
+from ..estimation import panel as pt
+
+__all__ = ["PanelDesign", "prepare_panel", "is_panel"]
+
+
+def is_panel(y) -> bool:
+    """True when ``y`` carries a 2-level (region, time) MultiIndex.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_panel(pd.Series([1.0], index=pd.MultiIndex.from_tuples([("a", 1)])))
+    True
+    """
+    return isinstance(getattr(y, "index", None), pd.MultiIndex) and y.index.nlevels == 2
+
+
+# --------------------------------------------------------------------------- W
+def _align(w, ids: pd.Index) -> sp.csr_matrix:
+    """W as csr in the order of ``ids`` (spatialecon.weights.align when available)."""
+    try:
+        from ..weights import align  # H2's contract
+    except ImportError:
+        align = None
+    if align is not None:
+        return sp.csr_matrix(align(w, ids))
+    if sp.issparse(w) or isinstance(w, np.ndarray):
+        raise WeightsError("W given as a bare matrix has no ids; pass a libpysal Graph keyed by region ids.")
+    wids = pd.Index([str(i) for i in w.unique_ids])
+    want = pd.Index([str(i) for i in ids])
+    missing, extra = want.difference(wids), wids.difference(want)
+    if len(missing) or len(extra):
+        raise WeightsError(
+            f"W ids do not match the panel's regions: in the panel but not in W: {list(missing)}; "
+            f"in W but not in the panel: {list(extra)}."
+        )
+    M = sp.csr_matrix(w.sparse)
+    pos = wids.get_indexer(want)
+    return sp.csr_matrix(M[pos][:, pos])
+
+
+def _is_time_varying(w) -> bool:
+    return isinstance(w, Mapping) or hasattr(w, "graphs")
+
+
+def _weights_by_period(w, ids, time_ids) -> tuple[sp.csr_matrix | None, list[sp.csr_matrix] | None]:
+    if not _is_time_varying(w):
+        return _align(w, ids), None
+    mapping = dict(w.graphs) if hasattr(w, "graphs") else dict(w)
+    key_of = {str(k): k for k in mapping}
+    missing = [t for t in time_ids if t not in mapping and str(t) not in key_of]
+    if missing:
+        raise WeightsError(f"time-varying W has no matrix for period(s) {missing}; have {sorted(map(str, mapping))}.")
+    mats = [_align(mapping[t] if t in mapping else mapping[key_of[str(t)]], ids) for t in time_ids]
+    return None, mats
+
+
+def _make_logdet(W: sp.csr_matrix, method: str = "auto"):
+    """``log|I - rho W|`` callable from the core (``estimation.logdet.make_logdet``).
+
+    Falls back to exact eigenvalues while the core module is not importable.
+    """
+    try:
+        from ..estimation.logdet import make_logdet
+    except ImportError:
+        make_logdet = None
+    if make_logdet is not None:
+        return make_logdet(W, method)
+    ev = np.linalg.eigvals(W.toarray())
+
+    def ld(rho: float) -> float:
+        return float(np.sum(np.log(np.abs(1.0 - rho * ev))))
+
+    ld.method = "eigen"
+    ld.error_band = None
+    return ld
+
+
+# ----------------------------------------------------------------- the design
+@dataclass(frozen=True, eq=False)
+class PanelDesign:
+    """Time-major stacked panel design consumed by the estimation core.
+
+    Attributes
+    ----------
+    y, X : ndarray
+        Transformed response (NT,) and design (NT, k) with columns ``names``.
+    names : list of str
+        ``[const?] + regressors + W_<x>``.
+    N, T : int
+    ids, time_ids : pd.Index
+    index : pd.MultiIndex
+        (region, time) labels of the stacked rows.
+    W : csr (N, N) or None; W_t : list of T csr or None.
+    effects : str or None; lee_yu : bool
+    n_eff : int
+        Observations in the likelihood after the transformation.
+    phi : float or None
+        Random-effects variance ratio used for the current transformation.
+    y_raw, X_raw : ndarray
+        Untransformed stacked arrays (X_raw includes the Durbin columns).
+    """
+
+    y: np.ndarray
+    X: np.ndarray
+    names: list
+    N: int
+    T: int
+    ids: pd.Index
+    time_ids: pd.Index
+    index: pd.MultiIndex
+    W: sp.csr_matrix | None
+    W_t: list | None
+    effects: str | None
+    lee_yu: bool
+    n_eff: int
+    y_raw: np.ndarray
+    X_raw: np.ndarray
+    durbin_names: tuple = ()
+    constant: bool = False
+    phi: float | None = None
+    logdet_option: str = "auto"
+    _ld: dict = field(default_factory=dict, repr=False)
+
+    # ---- operators ------------------------------------------------------
+    def lag_raw(self, v: np.ndarray) -> np.ndarray:
+        """``(I_T kron W) v`` (or blockdiag(W_t) v) for a stacked (NT,) or (NT, k) array."""
+        v = np.asarray(v, dtype=float)
+        vec = v.ndim == 1
+        v3 = v.reshape(self.T, self.N, -1)
+        if self.W_t is None:
+            out = (self.W @ v3.transpose(1, 0, 2).reshape(self.N, -1)).reshape(self.N, self.T, -1).transpose(1, 0, 2)
+        else:
+            out = np.stack([Wt @ v3[t] for t, Wt in enumerate(self.W_t)])
+        out = out.reshape(self.N * self.T, -1)
+        return out[:, 0] if vec else out
+
+    def lag(self, v: np.ndarray) -> np.ndarray:
+        """Spatial lag of a transformed stacked vector, kept in the transformed space.
+
+        ``Q (I_T kron W) v`` with ``Q`` the demeaning of ``effects``; for region
+        effects and constant W the projection is a no-op (it commutes).
+        """
+        out = self.lag_raw(v)
+        if self.effects in ("time", "twoways"):
+            out = pt.demean(out, self.N, self.T, "time")
+        return out
+
+    def _logdet_W(self, rho: float) -> float:
+        key = "ld"
+        if key not in self._ld:
+            mats = [self.W] if self.W_t is None else self.W_t
+            self._ld[key] = [_make_logdet(M, self.logdet_option) for M in mats]
+        lds = self._ld[key]
+        if self.W_t is None:
+            return float(lds[0](rho))
+        return float(sum(ld(rho) for ld in lds)) / self.T  # per-period average; times T below
+
+    @property
+    def logdet_method(self) -> str | None:
+        lds = self._ld.get("ld")
+        return getattr(lds[0], "method", None) if lds else None
+
+    def logdet(self, rho: float) -> float:
+        """Jacobian of the panel likelihood: ``T log|I - rho W|`` (or the sum over
+        years), Lee-Yu adjusted; for random effects plus ``-(N/2) log(1 + T phi)``."""
+        val = pt.logdet_panel(self._logdet_W(rho), rho, self.T, self.effects, lee_yu=self.lee_yu)
+        if self.effects == "random" and self.phi is not None:
+            val -= 0.5 * self.N * np.log1p(self.T * self.phi)
+        return float(val)
+
+    def traces(self, rho: float) -> dict:
+        """Panel trace terms ``tr_G``, ``tr_GG``, ``tr_GtG`` for the information matrix."""
+        return pt.panel_traces(self.W if self.W_t is None else self.W_t, rho, T=self.T,
+                               effects=self.effects, lee_yu=self.lee_yu)
+
+    @property
+    def Wy(self) -> np.ndarray:
+        """Transformed spatial lag of the raw response: ``Q (I_T kron W) y_raw``."""
+        return self._transform(self.lag_raw(self.y_raw))
+
+    def _transform(self, a: np.ndarray) -> np.ndarray:
+        if self.effects == "random":
+            return pt.quasi_demean(a, self.N, self.T, pt.re_theta(self.phi or 0.0, self.T))
+        return pt.demean(a, self.N, self.T, self.effects)
+
+    # ---- random effects -------------------------------------------------
+    def with_phi(self, phi: float) -> "PanelDesign":
+        """The random-effects design re-transformed for ``phi = sigma_mu^2 / sigma_e^2``."""
+        if self.effects != "random":
+            raise EstimationError("with_phi() applies to effects='random' only.")
+        theta = pt.re_theta(phi, self.T)
+        return replace(self, phi=float(phi), y=pt.quasi_demean(self.y_raw, self.N, self.T, theta),
+                       X=pt.quasi_demean(self.X_raw, self.N, self.T, theta), _ld=self._ld)
+
+    def estimate(self, fit_fn: Callable[["PanelDesign"], dict]) -> dict:
+        """Run ``fit_fn(design) -> fit dict`` (needs key ``"loglik"``); for random
+        effects profile the likelihood over ``phi`` (bounded search on log phi,
+        phi = 0 checked as the boundary) and return the best fit with
+        ``fit["phi"]``, ``fit["theta"]`` and ``fit["design"]``."""
+        if self.effects != "random":
+            out = dict(fit_fn(self))
+            out.setdefault("design", self)
+            return out
+        cache: dict = {}
+
+        def negll(lphi: float) -> float:
+            d = self.with_phi(float(np.exp(lphi)))
+            f = fit_fn(d)
+            cache[lphi] = (f, d)
+            return -float(f["loglik"])
+
+        res = optimize.minimize_scalar(negll, bounds=(-12.0, 7.0), method="bounded", options={"xatol": 1e-7})
+        best, d = cache[res.x]
+        zero = fit_fn(self.with_phi(0.0))
+        if float(zero["loglik"]) > float(best["loglik"]):
+            best, d = zero, self.with_phi(0.0)
+        out = dict(best)
+        out.update(phi=d.phi, theta=pt.re_theta(d.phi, self.T), design=d)
+        return out
+
+    # ---- after the fit --------------------------------------------------
+    def finalise(self, fit: dict) -> dict:
+        """Attach recovered fixed effects (and their SEs) and panel facts to ``fit``.
+
+        ``fit`` needs ``beta`` (over ``names``) and may hold ``rho``, ``lam``,
+        ``sigma2`` and ``cov_beta_rho`` (covariance of ``[beta, rho]``). Returns a
+        new dict with ``info`` extended (``effects``, ``lee_yu``, ``n_eff``,
+        ``N``, ``T``, and for fixed effects ``intercept``, ``region_effects``,
+        ``time_effects``; for random effects ``phi``, ``theta``, ``sigma2_mu``).
+        Since the core uses ``n_eff`` observations, ``sigma2`` already is the
+        Lee-Yu corrected ``SSE / n_eff``; nothing is rescaled here.
+        """
+        out = dict(fit)
+        info = dict(out.get("info", {}))
+        info.update(effects=self.effects, lee_yu=self.lee_yu, n_eff=self.n_eff, N=self.N, T=self.T,
+                    time_varying_W=self.W_t is not None)
+        if self.effects in ("region", "time", "twoways") and "beta" in fit:
+            info.update(_recover_effects(self, fit))
+        if self.effects == "random" and fit.get("phi") is not None:
+            info.update(phi=fit["phi"], theta=fit.get("theta"),
+                        sigma2_mu=float(fit["phi"]) * float(fit.get("sigma2", np.nan)))
+        out["info"] = info
+        return out
+
+
+def _recover_effects(d: PanelDesign, fit: dict) -> dict:
+    beta = np.asarray(fit["beta"], dtype=float).ravel()
+    rho = float(fit.get("rho", 0.0) or 0.0)
+    sigma2 = float(fit.get("sigma2", np.nan))
+    r = d.y_raw - d.X_raw @ beta
+    Z = d.X_raw
+    if rho != 0.0:
+        wy = d.lag_raw(d.y_raw)
+        r = r - rho * wy
+        Z = np.column_stack([Z, wy])
+    R = r.reshape(d.T, d.N)
+    alpha = float(R.mean())
+    out: dict = {"intercept": alpha}
+    V = fit.get("cov_beta_rho")
+    if d.effects in ("region", "twoways"):
+        mu = R.mean(axis=0)
+        zbar = Z.reshape(d.T, d.N, -1).mean(axis=0)
+        se = np.full(d.N, np.nan)
+        if np.isfinite(sigma2):
+            var = sigma2 / d.T + (np.einsum("ij,jk,ik->i", zbar, V, zbar) if V is not None else 0.0)
+            se = np.sqrt(var)
+        out["region_effects"] = pd.DataFrame({"mu": mu, "deviation": mu - alpha, "se": se},
+                                             index=pd.Index(d.ids, name="region"))
+    if d.effects in ("time", "twoways"):
+        lam_t = R.mean(axis=1)
+        zbar_t = Z.reshape(d.T, d.N, -1).mean(axis=1)
+        se_t = np.full(d.T, np.nan)
+        if np.isfinite(sigma2):
+            se_t = np.sqrt(sigma2 / d.N + (np.einsum("ij,jk,ik->i", zbar_t, V, zbar_t) if V is not None else 0.0))
+        out["time_effects"] = pd.DataFrame({"mu": lam_t, "deviation": lam_t - alpha, "se": se_t},
+                                           index=pd.Index(d.time_ids, name="time"))
+    return out
+
+
+# ------------------------------------------------------------------ prepare
+def _check_panel_index(y: pd.Series, X: pd.DataFrame | None) -> tuple[pd.Index, pd.Index]:
+    idx = y.index
+    if not is_panel(y):
+        raise PanelError("panel data need a 2-level (region, time) MultiIndex on y.")
+    dup = idx[idx.duplicated()]
+    if len(dup):
+        raise PanelError(f"duplicate (region, time) rows: {list(dict.fromkeys(dup.tolist()))[:20]}.")
+    if X is not None:
+        if not isinstance(X.index, pd.MultiIndex) or X.index.nlevels != 2:
+            raise PanelError("X must carry the same (region, time) MultiIndex as y.")
+        if X.index.has_duplicates:
+            raise PanelError(f"duplicate (region, time) rows in X: {list(dict.fromkeys(X.index[X.index.duplicated()].tolist()))[:20]}.")
+        miss = idx.difference(X.index)
+        if len(miss):
+            raise PanelError(f"X lacks rows for {len(miss)} (region, time) cells, e.g. {list(miss[:10])}.")
+    ids = pd.Index(sorted(idx.get_level_values(0).unique(), key=str))
+    times = pd.Index(sorted(idx.get_level_values(1).unique()))
+    if len(times) < 2:
+        raise PanelError(f"a panel needs at least 2 periods; got {len(times)} ({list(times)}).")
+    if len(idx) != len(ids) * len(times):
+        full = pd.MultiIndex.from_product([ids, times])
+        miss = full.difference(idx)
+        shown = ", ".join(f"({a}, {b})" for a, b in miss[:30])
+        more = f" ... ({len(miss)} in all)" if len(miss) > 30 else ""
+        raise PanelError(
+            f"unbalanced panel: {len(miss)} missing (region, time) cell(s): {shown}{more}. Spatial panel ML needs "
+            "every region in every period; use RegionalPanel.balanced() to keep a balanced sub-panel explicitly."
+        )
+    return ids, times
+
+
+def _check_rank(X: np.ndarray, names: list, effects) -> None:
+    if X.shape[1] == 0:
+        return
+    scale = np.sqrt((X**2).mean(axis=0))
+    where = {"region": "within regions", "time": "within periods", "twoways": "within regions or periods"}
+    dead = [n for n, s in zip(names, scale) if s < 1e-10]
+    if dead:
+        msg = where.get(effects, "")
+        raise SingularDesignError(
+            f"regressor(s) {dead} have no variation after the {effects or 'pooled'} transformation "
+            f"(constant {msg}); they are absorbed by the fixed effects: drop them."
+            if effects in where else f"regressor(s) {dead} are identically zero."
+        )
+    Xs = X / scale
+    _, R, piv = linalg.qr(Xs, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(R))
+    tol = diag.max() * max(X.shape) * np.finfo(float).eps * 10
+    rank = int((diag > max(tol, 1e-8 * diag.max())).sum())
+    if rank < X.shape[1]:
+        bad = [names[j] for j in piv[rank:]]
+        extra = (" Time dummies (or other period-level regressors) are collinear with the time fixed effects "
+                 "(spreg#199): drop them." if effects in ("time", "twoways") else "")
+        raise SingularDesignError(
+            f"design is rank deficient after the {effects or 'pooled'} transformation: {bad} are linear "
+            f"combinations of other columns{' and the fixed effects' if effects in where else ''}.{extra}"
+        )
+
+
+def prepare_panel(y: pd.Series, X: pd.DataFrame | None, w, *, effects: str | None = None, lee_yu: bool = False,
+                  durbin_names=(), constant: bool = True) -> PanelDesign:
+    """Validate and transform a (region, time) panel for the estimation core.
+
+    Parameters
+    ----------
+    y : pd.Series
+        Response with a 2-level (region, time) MultiIndex.
+    X : pd.DataFrame or None
+        Regressors on the same index (a ``"const"`` column is dropped under fixed
+        effects and added when ``constant`` and no fixed effects).
+    w : libpysal Graph, or Mapping period -> Graph (time-varying W)
+        Ids must be the panel's regions.
+    effects : {None, "region", "time", "twoways", "random"}
+    lee_yu : bool
+        Lee-Yu (2010) transformation approach (see :mod:`spatialecon.estimation.panel`).
+    durbin_names : sequence of str
+        Regressors that get a Durbin term ``W_<x>`` (formed on raw X before demeaning).
+    constant : bool
+        Include a constant (ignored under fixed effects).
+
+    Returns
+    -------
+    PanelDesign
+
+    Raises
+    ------
+    PanelError
+        Duplicates, gaps (listing the missing cells), fewer than 2 periods.
+    WeightsError
+        W ids not matching the regions; a period missing from a time-varying W;
+        time/two-way effects with a W that is not row-standardised.
+    SingularDesignError
+        A regressor without variation after the transformation (e.g. constant
+        within regions under region effects) or collinear columns (time dummies
+        with time effects).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from libpysal.graph import Graph
+    >>> w = Graph.from_adjacency(pd.DataFrame({"focal": ["a", "b", "b", "c"], "neighbor": ["b", "a", "c", "b"],
+    ...                                        "weight": 1.0})).transform("r")
+    >>> idx = pd.MultiIndex.from_product([["a", "b", "c"], [2000, 2001]], names=["region", "year"])
+    >>> y = pd.Series(np.arange(6.0), index=idx)
+    >>> X = pd.DataFrame({"x": [1.0, 4.0, 2.0, 0.0, 5.0, 3.0]}, index=idx)
+    >>> d = prepare_panel(y, X, w, effects="region")
+    >>> d.N, d.T, d.names, d.n_eff
+    (3, 2, ['x'], 6)
+    """
+    validate("effects", effects, Effects, allow_none=True)
+    if not isinstance(y, pd.Series):
+        if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
+            y = y.iloc[:, 0]
+        else:
+            raise DataError("y must be a pandas Series with a (region, time) MultiIndex.")
+    ids, times = _check_panel_index(y, X)
+    if lee_yu and effects not in ("region", "time", "twoways"):
+        raise EstimationError("lee_yu=True applies to fixed effects ('region', 'time', 'twoways') only.")
+    N, T = len(ids), len(times)
+    stacked = pd.MultiIndex.from_product([times, ids]).swaplevel()
+    stacked = stacked.set_names([y.index.names[0] or "region", y.index.names[1] or "time"])
+    yv = y.reindex(stacked).to_numpy(dtype=float)
+    if X is None:
+        X = pd.DataFrame(index=y.index)
+    Xd = X.reindex(stacked)
+    try:
+        Xv = Xd.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"X has non-numeric columns: {list(Xd.columns[Xd.dtypes == object])}.") from exc
+    if np.isnan(yv).any() or np.isnan(Xv).any():
+        bad = list(stacked[np.isnan(yv) | np.isnan(Xv).any(axis=1)][:10])
+        raise DataError(f"missing values in the panel, e.g. at {bad}.")
+    names = [str(c) for c in Xd.columns]
+    fixed = effects in ("region", "time", "twoways")
+    if "const" in names and (fixed or not constant):
+        keep = [j for j, n in enumerate(names) if n != "const"]
+        Xv, names = Xv[:, keep], [names[j] for j in keep]
+    if constant and not fixed and "const" not in names:
+        Xv, names = np.column_stack([np.ones(N * T), Xv]), ["const"] + names
+    W, W_t = _weights_by_period(w, ids, times)
+    if effects in ("time", "twoways"):
+        for M in [W] if W_t is None else W_t:
+            rs = np.asarray(M.sum(axis=1)).ravel()
+            if not np.allclose(rs[rs != 0], 1.0, atol=1e-8):
+                raise WeightsError(f"effects={effects!r} needs a row-standardised W (rows summing to 1); "
+                                   "use transform('r') on the Graph.")
+    if W_t is not None and effects in ("region", "twoways", "random"):
+        raise EstimationError(
+            f"effects={effects!r} with a time-varying W is not supported: the within/quasi transformation over "
+            "time does not commute with a W that changes by year. Use effects=None or 'time', or a constant W."
+        )
+    durbin_names = tuple(str(n) for n in durbin_names)
+    unknown = [n for n in durbin_names if n not in names]
+    if unknown:
+        raise DataError(f"durbin_names {unknown} are not columns of X {names}.")
+    base = PanelDesign(y=yv, X=Xv, names=names, N=N, T=T, ids=ids, time_ids=times, index=stacked, W=W, W_t=W_t,
+                       effects=effects, lee_yu=bool(lee_yu), n_eff=pt.n_effective(N, T, effects, lee_yu=lee_yu),
+                       y_raw=yv, X_raw=Xv, durbin_names=durbin_names, constant="const" in names)
+    if durbin_names:
+        cols = [names.index(n) for n in durbin_names]
+        WX = base.lag_raw(Xv[:, cols])
+        Xv = np.column_stack([Xv, WX])
+        names = names + [f"W_{n}" for n in durbin_names]
+    if effects == "random":
+        _check_rank(Xv, names, effects)
+        return replace(base, X=Xv, X_raw=Xv, names=names, phi=0.0).with_phi(0.0)
+    Xt = pt.demean(Xv, N, T, effects)
+    yt = pt.demean(yv, N, T, effects)
+    _check_rank(Xt, names, effects)
+    return replace(base, y=yt, X=Xt, X_raw=Xv, names=names)
