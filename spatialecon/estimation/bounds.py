@@ -100,14 +100,19 @@ def eigen_range(W, *, tol: float = 1e-8) -> tuple[float, float]:
         ev = np.linalg.eigvals(W.toarray())
         real = ev.real[np.abs(ev.imag) <= tol * max(np.abs(ev).max(), 1.0)]
         return float(real.min()), float(real.max())
+    rows = np.asarray(W.sum(axis=1)).ravel()
+    stochastic = W.data.min() >= 0 and np.allclose(rows, 1.0, rtol=0, atol=1e-12)
     try:
         if sym is not None:
             S = sym[0]
             lo = spla.eigsh(S, k=1, which="SA", return_eigenvectors=False, maxiter=n * 20, tol=1e-10)[0]
-            hi = spla.eigsh(S, k=1, which="LA", return_eigenvectors=False, maxiter=n * 20, tol=1e-10)[0]
+            # a non-negative row-stochastic W has largest eigenvalue exactly 1 (Perron-Frobenius)
+            hi = 1.0 if stochastic else spla.eigsh(S, k=1, which="LA", return_eigenvectors=False,
+                                                   maxiter=n * 20, tol=1e-10)[0]
         else:
             lo = spla.eigs(W, k=1, which="SR", return_eigenvectors=False, maxiter=n * 20, tol=1e-10)[0].real
-            hi = spla.eigs(W, k=1, which="LR", return_eigenvectors=False, maxiter=n * 20, tol=1e-10)[0].real
+            hi = 1.0 if stochastic else spla.eigs(W, k=1, which="LR", return_eigenvectors=False,
+                                                  maxiter=n * 20, tol=1e-10)[0].real
     except spla.ArpackNoConvergence as exc:
         raise EstimationError(f"sparse eigen-solver did not converge for N={n}: {exc}") from exc
     return float(lo), float(hi)

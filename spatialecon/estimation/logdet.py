@@ -32,7 +32,7 @@ Examples
 >>> import numpy as np, scipy.sparse as sp
 >>> W = sp.csr_matrix(np.array([[0, 1.0], [1.0, 0]]))
 >>> ld = make_logdet(W, "lu")
->>> round(ld(0.5), 12) == round(np.log(1 - 0.25), 12), ld.method
+>>> bool(abs(ld(0.5) - np.log(1 - 0.25)) < 1e-12), ld.method
 (True, 'lu')
 """
 
@@ -100,9 +100,12 @@ def _eigen(W: sp.csr_matrix) -> LogDet:
     return out
 
 
-def _splu_logdet(M: sp.csc_matrix, permc_spec: str) -> float:
+def _splu_logdet(M: sp.csc_matrix, permc_spec: str, dominant: bool = False) -> float:
+    # For a strictly diagonally dominant I - rho W no pivoting is needed: keep the
+    # symmetric fill-reducing ordering (faster, same determinant).
+    kw = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}} if dominant else {}
     try:
-        lu = spla.splu(M, permc_spec=permc_spec)
+        lu = spla.splu(M, permc_spec=permc_spec, **kw)
     except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
         raise EstimationError(f"I - rho W is singular: {exc}") from exc
     d = lu.U.diagonal()
@@ -115,9 +118,12 @@ def _lu(W: sp.csr_matrix, *, permc_spec: str = "MMD_AT_PLUS_A") -> LogDet:
     n = W.shape[0]
     Wc = sp.csc_matrix(W)
     eye = sp.identity(n, format="csc")
+    rowsum = float(np.abs(W).sum(axis=1).max()) if W.nnz else 0.0
+    diag_w = float(np.abs(W.diagonal()).max()) if W.nnz else 0.0
 
     def f(rho: float) -> float:
-        return _splu_logdet(sp.csc_matrix(eye - rho * Wc), permc_spec)
+        dominant = abs(rho) * rowsum < 1.0 - 1e-8 and diag_w == 0.0
+        return _splu_logdet(sp.csc_matrix(eye - rho * Wc), permc_spec, dominant)
 
     return LogDet(f, "lu", n, info={"permc_spec": permc_spec})
 
@@ -131,7 +137,7 @@ def _cholesky(W: sp.csr_matrix) -> LogDet:
     eye = sp.identity(n, format="csc")
 
     def f(rho: float) -> float:
-        return _splu_logdet(sp.csc_matrix(eye - rho * S), "MMD_AT_PLUS_A")
+        return _splu_logdet(sp.csc_matrix(eye - rho * S), "MMD_AT_PLUS_A", False)
 
     return LogDet(f, "cholesky", n, info={"note": "sparse LU of the symmetric form (no sparse Cholesky in scipy)"})
 
@@ -181,8 +187,8 @@ def make_logdet(W, method: str = "auto", *, bounds=None, seed=None, **opts) -> L
     >>> import numpy as np
     >>> W = np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])
     >>> ld = make_logdet(W)
-    >>> ld.method, round(ld(0.3) - np.linalg.slogdet(np.eye(3) - 0.3 * W)[1], 12)
-    ('eigen', 0.0)
+    >>> ld.method, bool(abs(ld(0.3) - np.linalg.slogdet(np.eye(3) - 0.3 * W)[1]) < 1e-12)
+    ('eigen', True)
     """
     validate("logdet", method, LogDetMethod)
     W = as_csr(W)

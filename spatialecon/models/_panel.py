@@ -195,13 +195,53 @@ class PanelDesign:
 
     def _logdet_W(self, rho: float) -> float:
         key = "ld"
-        if key not in self._ld:
+        if self._ld.get(key) is None:
             mats = [self.W] if self.W_t is None else self.W_t
             self._ld[key] = [_make_logdet(M, self.logdet_option) for M in mats]
         lds = self._ld[key]
         if self.W_t is None:
             return float(lds[0](rho))
         return float(sum(ld(rho) for ld in lds)) / self.T  # per-period average; times T below
+
+    def with_logdet(self, method: str = "auto") -> "PanelDesign":
+        """The same design with another log-determinant strategy (``fit(logdet=...)``)."""
+        return replace(self, logdet_option=method, _ld={})
+
+    def bounds(self) -> tuple[float, float]:
+        """Same as :attr:`rho_bounds` (the interface of the cross-section design)."""
+        return self.rho_bounds
+
+    def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
+        """``(I_T kron (I - rho W))^{-1} v`` (blockdiag for time-varying W); one sparse LU per
+        distinct W, cached for the last rho."""
+        v = np.asarray(v, dtype=float)
+        mats = [self.W] if self.W_t is None else self.W_t
+        key = ("lu", float(rho))
+        if self._ld.get("lu_key") != key:
+            import scipy.sparse.linalg as spla
+
+            eye = sp.identity(self.N, format="csc")
+            self._ld["lu"] = [spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M))) for M in mats]
+            self._ld["lu_key"] = key
+        lus = self._ld["lu"]
+        v3 = v.reshape(self.T, self.N, -1)
+        if len(lus) == 1:
+            out = lus[0].solve(np.ascontiguousarray(v3.transpose(1, 0, 2).reshape(self.N, -1)))
+            out = out.reshape(self.N, self.T, -1).transpose(1, 0, 2)
+        else:
+            out = np.stack([lus[t].solve(np.ascontiguousarray(v3[t])) for t in range(self.T)])
+        return out.reshape(v.shape)
+
+    @property
+    def rho_bounds(self) -> tuple[float, float]:
+        """Admissible interval for rho/lambda: ``(1/omega_min, 1/omega_max)`` of W (for a
+        time-varying W the intersection over the years)."""
+        if "bounds" not in self._ld:
+            from ..estimation.bounds import rho_interval
+
+            ivs = [rho_interval(M) for M in ([self.W] if self.W_t is None else self.W_t)]
+            self._ld["bounds"] = (max(a for a, _ in ivs), min(b for _, b in ivs))
+        return self._ld["bounds"]
 
     @property
     def logdet_method(self) -> str | None:
@@ -287,8 +327,51 @@ class PanelDesign:
         if self.effects == "random" and fit.get("phi") is not None:
             info.update(phi=fit["phi"], theta=fit.get("theta"),
                         sigma2_mu=float(fit["phi"]) * float(fit.get("sigma2", np.nan)))
+            aug = _random_effects_covariance(self, fit)
+            if aug is not None:
+                out["cov_full"] = aug.pop("cov_full")
+                info.update(aug)
         out["info"] = info
         return out
+
+
+def _random_effects_covariance(d: PanelDesign, fit: dict) -> dict | None:
+    """Covariance of (beta, rho|lambda, sigma2) accounting for the estimated theta.
+
+    The core's covariance treats theta (hence phi) as known. With
+    ``theta = 1/sqrt(1 + T phi)`` and ``L = ... + N log theta + T log|A| - e'e/(2 s2)``,
+    ``e = P_theta (A y - X b)``, the expected information adds (derived here;
+    Elhorst 2014 sec. 3.4 gives the structure):
+    ``I_tt = 2N/theta^2``, ``I_t,s2 = -N/(theta s2)``,
+    ``I_t,rho = -2 tr(G)/theta`` (per-period ``tr(G)``, G = W(I - rho W)^{-1};
+    the same with lambda for the KKP error model) and ``I_t,beta = 0``.
+    Returns ``cov_full`` (theta marginalised out) and ``theta_se``, ``phi_se``
+    (delta method), or None when not applicable (OLS, SAC, phi on its bound 0).
+    """
+    V = fit.get("cov_full")
+    has_rho, has_lam = fit.get("rho") is not None, fit.get("lam") is not None
+    if V is None or has_rho == has_lam or not fit.get("phi"):
+        return None
+    V = np.asarray(V, dtype=float)
+    coef = float(fit["rho"] if has_rho else fit["lam"])
+    theta, s2, N, T = float(fit["theta"]), float(fit["sigma2"]), d.N, d.T
+    tr_G = float(fit.get("traces", {}).get("tr_G", np.nan)) if fit.get("traces") else np.nan
+    if not np.isfinite(tr_G):
+        tr_G = d.traces(coef)["tr_G"]
+    trg = tr_G / T  # per period
+    Inf = np.linalg.inv(V)
+    p = Inf.shape[0]  # [beta..., coef, sigma2]
+    A = np.zeros((p + 1, p + 1))
+    A[:p, :p] = Inf
+    t = p
+    A[t, t] = 2.0 * N / theta**2
+    A[t, p - 1] = A[p - 1, t] = -N / (theta * s2)
+    A[t, p - 2] = A[p - 2, t] = -2.0 * trg / theta
+    Va = np.linalg.inv(A)
+    theta_se = float(np.sqrt(max(Va[t, t], 0.0)))
+    return {"cov_full": Va[:p, :p], "theta_se": theta_se,
+            "phi_se": float(2.0 / (T * theta**3) * theta_se),
+            "re_cov_note": "covariance accounts for the estimated theta (expected information)"}
 
 
 def _recover_effects(d: PanelDesign, fit: dict) -> dict:

@@ -32,7 +32,7 @@ from scipy.spatial import cKDTree
 
 from .. import geo
 from .._options import IslandRule, validate
-from ..errors import DataError, DisconnectedWarning, IslandWarning, WeightsError
+from ..errors import DataError, DisconnectedWarning, IslandWarning, SpatialEconError, WeightsError
 from .normalise import normalise
 
 __all__ = ["contiguity", "knn", "distance_band", "inverse_distance", "graph_from_sparse"]
@@ -132,36 +132,35 @@ def _warn_components(g: Graph, islands=()):
     if labels.nunique() > 1:
         comps = [sorted(map(str, grp.index)) for _, grp in labels.groupby(labels)]
         comps.sort(key=len, reverse=True)
-        warnings.warn(f"weights graph has {len(comps)} disconnected components: {comps}",
+        sizes = [len(c) for c in comps]
+        shown = comps if sum(sizes) <= 60 else comps[1:]
+        what = "components" if shown is comps else "components other than the largest"
+        ids = [c if len(c) <= 20 else c[:20] + ["..."] for c in shown[:20]]
+        more = f" (+{len(shown) - 20} more)" if len(shown) > 20 else ""
+        warnings.warn(f"weights graph has {len(comps)} disconnected components of sizes {sizes[:20]}"
+                      f"{'...' if len(sizes) > 20 else ''}; {what}: {ids}{more}",
                       DisconnectedWarning, stacklevel=3)
 
 
-def _resolve_codes(labels, ids: pd.Index) -> list[str]:
+def _resolve_codes(labels, ids: pd.Index) -> list:
     """Map labels (codes or names) to ids; names via spatialecon.regions.harmonise when available."""
-    out, unknown = [], []
     idset = {str(i): i for i in ids}
-    for lab in labels:
-        if str(lab) in idset:
-            out.append(idset[str(lab)])
-        else:
-            unknown.append(lab)
+    unknown = [lab for lab in labels if str(lab) not in idset]
+    matched: dict = {}
     if unknown:
         try:
-            from ..regions import harmonise  # H1's registry; optional at this stage
+            from ..regions import harmonise  # H1's registry
         except ImportError:
-            harmonise = None
-        if harmonise is None:
-            raise WeightsError(f"island mapping labels not among the ids: {unknown}")
+            raise WeightsError(f"island mapping labels not among the ids: {unknown}") from None
         try:
-            codes = list(harmonise(pd.Series(unknown)))
-        except Exception as exc:  # noqa: BLE001 - re-raised as typed error naming the labels
+            codes = list(harmonise(list(unknown)))
+        except SpatialEconError as exc:
             raise WeightsError(f"island mapping labels could not be matched: {unknown} ({exc})") from exc
         missing = [lab for lab, c in zip(unknown, codes) if str(c) not in idset]
         if missing:
             raise WeightsError(f"island mapping labels not among the ids: {missing}")
-        res = iter(idset[str(c)] for c in codes)
-        out = [idset[str(lab)] if str(lab) in idset else next(res) for lab in labels]
-    return out
+        matched = {lab: idset[str(c)] for lab, c in zip(unknown, codes)}
+    return [idset[str(lab)] if str(lab) in idset else matched[lab] for lab in labels]
 
 
 # ----------------------------------------------------------------------------- contiguity

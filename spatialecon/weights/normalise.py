@@ -34,7 +34,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from libpysal.graph import Graph

@@ -129,6 +129,18 @@ def eigen_range(w, *, tol: float = 1e-8) -> tuple[float, float]:
         real = ev.real[np.abs(ev.imag) <= tol * max(scale, 1.0)]
         return float(real.min()), float(real.max())
     sym = abs(m - m.T).max() <= 1e-12 * abs(m).max()
+    if not sym:
+        # row-standardised symmetric binary pattern: W = D^-1 A is similar to the symmetric
+        # D^-1/2 A D^-1/2, whose extreme eigenvalues ARPACK (eigsh) finds reliably
+        a = m.copy()
+        a.data = np.ones_like(a.data)
+        deg = np.asarray(a.sum(axis=1)).ravel()
+        if abs(a - a.T).max() == 0 and np.all(deg > 0):
+            rs = sp.diags(1.0 / deg) @ a
+            if abs(rs - m).max() <= 1e-12:
+                dh = sp.diags(1.0 / np.sqrt(deg))
+                m = sp.csr_matrix(dh @ a @ dh)
+                sym = True
     try:
         if sym:
             lo = spla.eigsh(m, k=1, which="SA", return_eigenvectors=False, maxiter=n * 20)[0]

@@ -1,0 +1,315 @@
+"""Analytic information matrices of the ML spatial models (and a numerical check).
+
+With ``A = I - rho W``, ``B = I - lambda W``, ``G_A = W A^{-1}``,
+``G_B = W B^{-1}`` and ``mu = A^{-1} X beta`` the Gaussian information matrix
+(Anselin 1988, ch. 6; as R spatialreg's ``"asymptotic"`` covariance) is, for
+parameters ``(beta, rho, lambda, sigma2)`` of the SAC model,
+
+* ``I_bb = (BX)'(BX) / s2``
+* ``I_b,rho = (BX)'(B W mu) / s2``, ``I_rho,rho = |B W mu|^2 / s2 + tr(K K) + tr(K'K)``,
+  ``K = B G_A B^{-1}`` (``tr(K K) = tr(G_A G_A)``)
+* ``I_lam,lam = tr(G_B G_B) + tr(G_B' G_B)``,
+  ``I_rho,lam = tr(G_A G_B) + tr(K' G_B)``
+* ``I_rho,s2 = tr(G_A)/s2``, ``I_lam,s2 = tr(G_B)/s2``, ``I_s2,s2 = n / (2 s2^2)``.
+
+SAR/SDM (``lambda = 0``, ``B = I``) and SEM/SDEM (``rho = 0``) are special
+cases; in SEM the beta block is uncorrelated with (lambda, sigma2).
+
+The covariance functions take the trace quantities as inputs (a dict with
+``tr_G``, ``tr_GG``, ``tr_GtG``), so panels pass their own
+(``PanelDesign.traces``); :func:`lag_traces` computes them for a
+cross-section W.
+
+Examples
+--------
+>>> import numpy as np
+>>> W = np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])
+>>> t = lag_traces(W, 0.0)
+>>> round(t["tr_G"], 12), round(t["tr_GG"], 12)
+(0.0, 1.5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .._options import TraceMethod, validate
+from ..errors import EstimationError, SingularDesignError
+from .bounds import as_csr
+
+__all__ = [
+    "DENSE_TRACE_MAX",
+    "lag_traces",
+    "sac_traces",
+    "cov_lag",
+    "cov_error",
+    "cov_sac",
+    "solve_A",
+    "numerical_hessian",
+    "inverse_information",
+]
+
+#: Largest N for which the traces are computed from a dense ``W A^{-1}``.
+DENSE_TRACE_MAX = 3000
+
+
+def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
+    Wd = W.toarray()
+    n = Wd.shape[0]
+    # G = W A^{-1}  <=>  G A = W  <=>  A' G' = W'
+    return np.linalg.solve((np.eye(n) - rho * Wd).T, Wd.T).T
+
+
+def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None) -> dict:
+    """Traces ``tr(G)``, ``tr(G G)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
+
+    Parameters
+    ----------
+    W : sparse matrix or ndarray (N x N)
+    rho : float
+    method : {"auto", "exact", "stochastic", "series"}
+        ``"exact"`` forms G densely (N <= 3000 under ``"auto"``); otherwise
+        :func:`spatialecon.estimation.traces.info_traces` is used (stochastic
+        or series estimates, with ``se`` in the result).
+
+    Returns
+    -------
+    dict with ``tr_G``, ``tr_GG``, ``tr_GtG``, ``method`` (and ``se`` if estimated).
+
+    Examples
+    --------
+    >>> W = np.array([[0, 1.], [1., 0]])
+    >>> lag_traces(W, 0.5)["method"]
+    'exact'
+    """
+    validate("trace method", method, TraceMethod)
+    W = as_csr(W)
+    n = W.shape[0]
+    if method == "exact" or (method == "auto" and n <= DENSE_TRACE_MAX):
+        if n > 20_000:
+            raise EstimationError(f"exact traces need a dense {n} x {n} matrix; use method='stochastic'.")
+        G = _dense_G(W, rho)
+        return {"tr_G": float(np.trace(G)), "tr_GG": float(np.sum(G * G.T)), "tr_GtG": float(np.sum(G * G)),
+                "method": "exact"}
+    try:
+        from . import traces as _tr
+    except ImportError as exc:
+        raise EstimationError(
+            f"traces for N={n} > {DENSE_TRACE_MAX} need spatialecon.estimation.traces (not available); "
+            "pass trace_method='exact' to form the dense matrix."
+        ) from exc
+    out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed))
+    return out
+
+
+def sac_traces(W, rho: float, lam: float) -> dict:
+    """Trace terms of the SAC information matrix (dense; N <= 3000 recommended).
+
+    Returns
+    -------
+    dict with ``tr_GA``, ``tr_GAGA``, ``tr_KtK``, ``tr_GB``, ``tr_GBGB``,
+    ``tr_GBtGB``, ``tr_GAGB``, ``tr_KtGB`` and ``method="exact"``.
+
+    Examples
+    --------
+    >>> W = np.array([[0, 1.], [1., 0]])
+    >>> round(sac_traces(W, 0.0, 0.0)["tr_GAGA"], 12)
+    2.0
+    """
+    W = as_csr(W)
+    n = W.shape[0]
+    if n > 20_000:
+        raise EstimationError(f"SAC standard errors need dense {n} x {n} matrices; not supported for N > 20000.")
+    GA = _dense_G(W, rho)
+    GB = _dense_G(W, lam)
+    Bd = np.eye(n) - lam * W.toarray()
+    # K = B GA B^{-1}:  K B = B GA  <=>  B' K' = (B GA)'
+    BG = Bd @ GA
+    K = np.linalg.solve(Bd.T, BG.T).T
+    return {
+        "tr_GA": float(np.trace(GA)), "tr_GAGA": float(np.sum(GA * GA.T)), "tr_KtK": float(np.sum(K * K)),
+        "tr_GB": float(np.trace(GB)), "tr_GBGB": float(np.sum(GB * GB.T)), "tr_GBtGB": float(np.sum(GB * GB)),
+        "tr_GAGB": float(np.sum(GA * GB.T)), "tr_KtGB": float(np.sum(K * GB)), "method": "exact",
+    }
+
+
+def solve_A(W, rho: float, v: np.ndarray) -> np.ndarray:
+    """``(I - rho W)^{-1} v`` by sparse LU.
+
+    Examples
+    --------
+    >>> W = np.array([[0, 1.], [1., 0]])
+    >>> solve_A(W, 0.5, np.array([1., 1.])).round(12).tolist()
+    [2.0, 2.0]
+    """
+    W = as_csr(W)
+    A = sp.csc_matrix(sp.identity(W.shape[0], format="csc") - rho * sp.csc_matrix(W))
+    return spla.splu(A).solve(np.asarray(v, dtype=float))
+
+
+def inverse_information(info: np.ndarray) -> np.ndarray:
+    """Inverse of an information matrix, symmetrised.
+
+    Raises
+    ------
+    SingularDesignError
+        If the information matrix is singular or not positive definite.
+
+    Examples
+    --------
+    >>> inverse_information(np.diag([4.0, 2.0])).round(12).tolist()
+    [[0.25, 0.0], [0.0, 0.5]]
+    """
+    info = 0.5 * (info + info.T)
+    try:
+        c = np.linalg.cholesky(info)
+    except np.linalg.LinAlgError as exc:
+        raise SingularDesignError(
+            "the information matrix is not positive definite; parameters are not identified "
+            "(collinear regressors, or WX collinear with X)."
+        ) from exc
+    ci = np.linalg.inv(c)
+    cov = ci.T @ ci
+    return 0.5 * (cov + cov.T)
+
+
+def _sar_info(X, GXb, sigma2, n, tr) -> np.ndarray:
+    k = X.shape[1]
+    s2 = sigma2
+    I = np.zeros((k + 2, k + 2))
+    I[:k, :k] = X.T @ X / s2
+    I[:k, k] = I[k, :k] = X.T @ GXb / s2
+    I[k, k] = tr["tr_GG"] + tr["tr_GtG"] + float(GXb @ GXb) / s2
+    I[k, k + 1] = I[k + 1, k] = tr["tr_G"] / s2
+    I[k + 1, k + 1] = n / (2.0 * s2 * s2)
+    return I
+
+
+def cov_lag(X, GXb, sigma2: float, n: int, traces: dict) -> np.ndarray:
+    """Covariance of ``(beta, rho, sigma2)`` of the lag model (SAR, SDM).
+
+    Parameters
+    ----------
+    X : ndarray (n_rows, k)
+    GXb : ndarray (n_rows,)
+        ``W (I - rho W)^{-1} X beta`` (use :func:`solve_A` and the lag operator).
+    sigma2 : float
+    n : int
+        Observations in the likelihood.
+    traces : dict
+        ``tr_G``, ``tr_GG``, ``tr_GtG`` at rho (:func:`lag_traces`).
+
+    Returns
+    -------
+    ndarray (k + 2, k + 2), order beta, rho, sigma2.
+
+    Examples
+    --------
+    >>> W = np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])
+    >>> X = np.column_stack([np.ones(3), [1., 2., 4.]])
+    >>> cov_lag(X, W @ X @ [1., 1.], 1.0, 3, lag_traces(W, 0.0)).shape
+    (4, 4)
+    """
+    X = np.asarray(X, dtype=float)
+    return inverse_information(_sar_info(X, np.asarray(GXb, dtype=float), sigma2, n, traces))
+
+
+def cov_error(X, WX, lam: float, sigma2: float, n: int, traces: dict) -> np.ndarray:
+    """Covariance of ``(beta, lambda, sigma2)`` of the error model (SEM, SDEM).
+
+    ``traces`` are those of ``G = W (I - lambda W)^{-1}`` (:func:`lag_traces` at
+    lambda). The beta block is ``sigma2 ((BX)'(BX))^{-1}``; (lambda, sigma2)
+    come from their 2 x 2 block.
+
+    Examples
+    --------
+    >>> W = np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])
+    >>> X = np.column_stack([np.ones(3), [1., 2., 4.]])
+    >>> cov_error(X, W @ X, 0.0, 1.0, 3, lag_traces(W, 0.0)).shape
+    (4, 4)
+    """
+    X = np.asarray(X, dtype=float)
+    BX = X - lam * np.asarray(WX, dtype=float)
+    k = X.shape[1]
+    s2 = sigma2
+    I = np.zeros((k + 2, k + 2))
+    I[:k, :k] = BX.T @ BX / s2
+    I[k, k] = traces["tr_GG"] + traces["tr_GtG"]
+    I[k, k + 1] = I[k + 1, k] = traces["tr_G"] / s2
+    I[k + 1, k + 1] = n / (2.0 * s2 * s2)
+    return inverse_information(I)
+
+
+def cov_sac(X, WX, BWmu, sigma2: float, lam: float, n: int, traces: dict) -> np.ndarray:
+    """Covariance of ``(beta, rho, lambda, sigma2)`` of the SAC model.
+
+    Parameters
+    ----------
+    X, WX : ndarray (n_rows, k)
+    BWmu : ndarray (n_rows,)
+        ``B W A^{-1} X beta``.
+    traces : dict
+        From :func:`sac_traces`.
+
+    Examples
+    --------
+    >>> W = (np.roll(np.eye(6), 1, 1) + np.roll(np.eye(6), -1, 1)) / 2
+    >>> X = np.column_stack([np.ones(6), [1., 2., 4., 3., 0., 5.]])
+    >>> BWmu = W @ np.linalg.solve(np.eye(6) - .3 * W, X @ [1., 1.])
+    >>> cov_sac(X, W @ X, BWmu, 1.0, 0.0, 6, sac_traces(W, 0.3, 0.0)).shape
+    (5, 5)
+    """
+    X = np.asarray(X, dtype=float)
+    BX = X - lam * np.asarray(WX, dtype=float)
+    BWmu = np.asarray(BWmu, dtype=float)
+    t = traces
+    k = X.shape[1]
+    s2 = sigma2
+    r, l, s = k, k + 1, k + 2
+    I = np.zeros((k + 3, k + 3))
+    I[:k, :k] = BX.T @ BX / s2
+    I[:k, r] = I[r, :k] = BX.T @ BWmu / s2
+    I[r, r] = float(BWmu @ BWmu) / s2 + t["tr_GAGA"] + t["tr_KtK"]
+    I[l, l] = t["tr_GBGB"] + t["tr_GBtGB"]
+    I[r, l] = I[l, r] = t["tr_GAGB"] + t["tr_KtGB"]
+    I[r, s] = I[s, r] = t["tr_GA"] / s2
+    I[l, s] = I[s, l] = t["tr_GB"] / s2
+    I[s, s] = n / (2.0 * s2 * s2)
+    return inverse_information(I)
+
+
+def numerical_hessian(f: Callable[[np.ndarray], float], x, *, step: float | np.ndarray | None = None) -> np.ndarray:
+    """Central-difference Hessian of a scalar function (internal check of the analytic SEs).
+
+    Parameters
+    ----------
+    f : callable ndarray -> float
+    x : array_like
+        Point of evaluation.
+    step : float or ndarray, optional
+        Default ``1e-4 * max(|x_i|, 0.1)``.
+
+    Examples
+    --------
+    >>> H = numerical_hessian(lambda z: z[0] ** 2 + 3 * z[0] * z[1], np.array([1.0, 2.0]))
+    >>> np.round(H, 6).tolist()
+    [[2.0, 3.0], [3.0, 0.0]]
+    """
+    x = np.asarray(x, dtype=float)
+    p = x.size
+    h = np.full(p, step, dtype=float) if np.isscalar(step) else (
+        1e-4 * np.maximum(np.abs(x), 0.1) if step is None else np.asarray(step, dtype=float))
+    H = np.zeros((p, p))
+    for i in range(p):
+        for j in range(i, p):
+            ei = np.zeros(p)
+            ej = np.zeros(p)
+            ei[i] = h[i]
+            ej[j] = h[j]
+            v = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4.0 * h[i] * h[j])
+            H[i, j] = H[j, i] = v
+    return H

@@ -1,0 +1,198 @@
+"""Input validation and the cross-section design (the counterpart of ``PanelDesign``).
+
+:class:`CrossDesign` exposes the same interface as
+:class:`spatialecon.models._panel.PanelDesign` (``y``, ``X``, ``names``,
+``lag``, ``logdet``, ``n_eff``, ``traces``, ``solve``), so the fitting code
+in :mod:`spatialecon.models._fit` is shared by cross-sections and panels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy import linalg
+
+from ..errors import DataError, SingularDesignError, WeightsError
+from ..estimation.bounds import rho_interval
+from ..estimation.covariance import lag_traces
+from ..estimation.logdet import make_logdet
+
+__all__ = ["CrossDesign", "check_y", "check_X", "check_rank", "align_w", "stacked_solve", "w_bounds"]
+
+
+def check_y(y) -> pd.Series:
+    """Response as a float Series (a one-column DataFrame or 1-d array is accepted)."""
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise DataError(f"y must be one column, got {y.shape[1]} columns.")
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series):
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            raise DataError(f"y must be 1-d, got shape {arr.shape}.")
+        y = pd.Series(arr, name="y")
+    if not pd.api.types.is_numeric_dtype(y):
+        raise DataError(f"y must be numeric, got dtype {y.dtype}.")
+    y = y.astype(float)
+    if y.index.has_duplicates:
+        raise DataError(f"y has duplicate index labels, e.g. {list(y.index[y.index.duplicated()][:5])}.")
+    bad = y.index[~np.isfinite(y.to_numpy())]
+    if len(bad):
+        raise DataError(f"y has missing or infinite values at rows {list(bad[:10])}"
+                        f"{' ...' if len(bad) > 10 else ''} ({len(bad)} in all).")
+    if y.name is None:
+        y = y.rename("y")
+    return y
+
+
+def check_X(X, index: pd.Index) -> pd.DataFrame:
+    """Regressors as a float DataFrame aligned (by label) to ``index``."""
+    if X is None:
+        return pd.DataFrame(index=index)
+    if isinstance(X, pd.Series):
+        X = X.to_frame(X.name if X.name is not None else "x")
+    if not isinstance(X, pd.DataFrame):
+        arr = np.asarray(X, dtype=float)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.shape[0] != len(index):
+            raise DataError(f"X has {arr.shape[0]} rows but y has {len(index)}.")
+        X = pd.DataFrame(arr, index=index, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
+    X = X.copy()
+    X.columns = [str(c) for c in X.columns]
+    if len(set(X.columns)) != X.shape[1]:
+        raise DataError(f"X has duplicate column names: {list(X.columns)}.")
+    if "const" in X.columns:
+        raise DataError("X has a column named 'const'; the constant is added by the model (constant=True).")
+    non_num = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if non_num:
+        raise DataError(f"X has non-numeric columns {non_num}; encode them (e.g. through a formula with C(x)).")
+    if not X.index.equals(index):
+        missing, extra = index.difference(X.index), X.index.difference(index)
+        if len(missing) or len(extra) or X.index.has_duplicates:
+            raise DataError(f"X and y rows differ: in y only {list(missing[:10])}, in X only {list(extra[:10])}.")
+        X = X.loc[index]
+    X = X.astype(float)
+    vals = X.to_numpy()
+    bad = ~np.isfinite(vals)
+    if bad.any():
+        rows = list(X.index[bad.any(axis=1)][:10])
+        cols = list(X.columns[bad.any(axis=0)])
+        raise DataError(f"X has missing or infinite values in columns {cols} at rows {rows} "
+                        f"({int(bad.any(axis=1).sum())} rows in all).")
+    return X
+
+
+def check_rank(X: np.ndarray, names, *, rtol: float = 1e-10) -> None:
+    """Raise :class:`SingularDesignError` naming the collinear columns (pivoted QR)."""
+    if X.shape[1] == 0:
+        return
+    if X.shape[0] <= X.shape[1]:
+        raise SingularDesignError(f"{X.shape[0]} observations for {X.shape[1]} columns {list(names)}.")
+    scale = np.sqrt((X * X).sum(axis=0))
+    zero = [names[j] for j in np.flatnonzero(scale == 0)]
+    if zero:
+        raise SingularDesignError(f"columns {zero} are identically zero.")
+    _, R, piv = linalg.qr(X / scale, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    rank = int(np.sum(d > rtol * max(X.shape) * d[0]))
+    if rank < X.shape[1]:
+        dep = [names[j] for j in piv[rank:]]
+        raise SingularDesignError(
+            f"the design is rank deficient (rank {rank} of {X.shape[1]}): columns {dep} are linear "
+            f"combinations of the others (columns: {list(names)}); a regressor constant across units is "
+            "collinear with 'const'."
+        )
+
+
+def align_w(w, index: pd.Index, *, allow_islands: bool = False) -> sp.csr_matrix:
+    """W as CSR in the order of ``index`` (by id); islands raise unless allowed."""
+    if sp.issparse(w) or isinstance(w, np.ndarray):
+        raise WeightsError(
+            "W given as a bare matrix has no ids; pass a libpysal Graph keyed by the data's index "
+            "(e.g. spatialecon.weights.from_matrix(m, ids=...))."
+        )
+    from ..weights import align
+
+    W = sp.csr_matrix(align(w, index), dtype=float)
+    W.eliminate_zeros()
+    empty = np.flatnonzero(np.diff(W.indptr) == 0)
+    if len(empty) and not allow_islands:
+        raise WeightsError(
+            f"W has {len(empty)} island(s) (units without neighbours): {list(index[empty][:20])}. "
+            "Connect them (e.g. weights.contiguity(..., islands='nearest')) or pass allow_islands=True."
+        )
+    return W
+
+
+def w_bounds(mats) -> tuple[float, float]:
+    """Intersection of the eigenvalue intervals of one or several W."""
+    lo, hi = -np.inf, np.inf
+    for M in mats:
+        a, b = rho_interval(M)
+        lo, hi = max(lo, a), min(hi, b)
+    return float(lo), float(hi)
+
+
+def stacked_solve(mats, T: int, rho: float, v: np.ndarray) -> np.ndarray:
+    """``(I_T kron (I - rho W))^{-1} v`` (or blockdiag(W_t)) by sparse LU per period."""
+    v = np.asarray(v, dtype=float)
+    N = mats[0].shape[0]
+    v2 = v.reshape(T, N, -1)
+    out = np.empty_like(v2)
+    lus = [spla.splu(sp.csc_matrix(sp.identity(N, format="csc") - rho * sp.csc_matrix(M))) for M in mats]
+    for t in range(T):
+        out[t] = lus[t if len(lus) > 1 else 0].solve(v2[t])
+    return out.reshape(v.shape)
+
+
+class CrossDesign:
+    """Cross-section design for the estimation core."""
+
+    def __init__(self, y: np.ndarray, X: np.ndarray, names: list, W: sp.csr_matrix, index: pd.Index, *,
+                 logdet_option: str = "auto", trace_method: str = "auto", seed=None, logdet_opts=None):
+        self.y = y
+        self.X = X
+        self.names = list(names)
+        self.W = W
+        self.W_t = None
+        self.index = index
+        self.ids = index
+        self.time_ids = None
+        self.T = 1
+        self.N = W.shape[0]
+        self.n_eff = len(y)
+        self.effects = None
+        self.lee_yu = False
+        self.logdet_option = logdet_option
+        self.trace_method = trace_method
+        self.seed = seed
+        self.logdet_opts = dict(logdet_opts or {})
+        self._ld = None
+        self._bounds = None
+
+    def lag(self, v: np.ndarray) -> np.ndarray:
+        return self.W @ v
+
+    def bounds(self) -> tuple[float, float]:
+        if self._bounds is None:
+            self._bounds = w_bounds([self.W])
+        return self._bounds
+
+    def logdet(self, rho: float) -> float:
+        if self._ld is None:
+            self._ld = make_logdet(self.W, self.logdet_option, bounds=self.bounds(), seed=self.seed,
+                                   **self.logdet_opts)
+        return self._ld(rho)
+
+    @property
+    def logdet_method(self) -> str | None:
+        return None if self._ld is None else self._ld.method
+
+    def traces(self, rho: float) -> dict:
+        return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed)
+
+    def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
+        return stacked_solve([self.W], 1, rho, v)

@@ -1,0 +1,174 @@
+"""ML fitting of the model families on a design (cross-section or panel).
+
+A design provides ``y``, ``X``, ``names``, ``lag``, ``logdet``, ``n_eff``,
+``traces(rho)``, and ``W``/``W_t``/``T`` (see :mod:`._design` and
+:mod:`._panel`). Each ``estimate_*`` function returns the point estimates
+(cheap; called repeatedly when random effects profile phi), each
+``covariance_*`` the full covariance including sigma2 (last row/column).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import EstimationError
+from ..estimation.covariance import cov_error, cov_lag, cov_sac, inverse_information, sac_traces
+from ..estimation.likelihood import LOG2PI, ErrorProfile, LagProfile, SACProfile, ols
+from ..estimation.optimise import maximise_2d, maximise_scalar
+from ._design import stacked_solve, w_bounds
+
+__all__ = ["design_bounds", "estimate_ols", "estimate_lag", "estimate_error", "estimate_sac",
+           "covariance_ols", "covariance_lag", "covariance_error", "covariance_sac"]
+
+
+def _mats(d) -> list:
+    return [d.W] if getattr(d, "W_t", None) is None else list(d.W_t)
+
+
+def design_bounds(d) -> tuple[float, float]:
+    """Eigenvalue interval of the design's W (intersection over periods)."""
+    if hasattr(d, "bounds") and callable(d.bounds):
+        return d.bounds()
+    cache = d._ld if isinstance(getattr(d, "_ld", None), dict) else None
+    if cache is not None and "bounds" in cache:
+        return cache["bounds"]
+    b = w_bounds(_mats(d))
+    if cache is not None:
+        cache["bounds"] = b
+    return b
+
+
+def _solve(d, rho: float, v: np.ndarray) -> np.ndarray:
+    if hasattr(d, "solve"):
+        return d.solve(rho, v)
+    return stacked_solve(_mats(d), d.T, rho, v)
+
+
+# ----------------------------------------------------------------- OLS / SLX
+def estimate_ols(d) -> dict:
+    """Least squares; ``sigma2 = SSE / n`` (ML), log-likelihood with all constants."""
+    beta = ols(d.y, d.X)
+    e = d.y - d.X @ beta
+    n = d.n_eff
+    sse = float(e @ e)
+    sigma2 = sse / n
+    ll = -0.5 * n * (LOG2PI + np.log(sigma2) + 1.0)
+    return {"beta": beta, "sigma2": sigma2, "resid": e, "loglik": float(ll), "sse": sse}
+
+
+def covariance_ols(d, fit: dict) -> np.ndarray:
+    """Classical covariance ``s^2 (X'X)^{-1}`` with ``s^2 = SSE / (n - k)`` (as R ``lm``)."""
+    n, k = d.n_eff, d.X.shape[1]
+    if n <= k:
+        raise EstimationError(f"{n} observations for {k} parameters.")
+    s2 = fit["sse"] / (n - k)
+    return inverse_information(d.X.T @ d.X / s2)
+
+
+# ----------------------------------------------------------------- lag (SAR / SDM)
+def estimate_lag(d, *, bounds=None, opt: dict | None = None) -> dict:
+    """Maximise the concentrated likelihood in rho."""
+    opt = dict(opt or {})
+    prof = LagProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
+    b = design_bounds(d) if bounds is None else bounds
+    res = maximise_scalar(prof, b, name="rho", **opt)
+    est = prof.estimates(res["x"])
+    est["optimiser"] = res
+    est["Wy"] = prof.Wy
+    return est
+
+
+def covariance_lag(d, fit: dict) -> tuple[np.ndarray, dict]:
+    """Covariance of (beta, rho, sigma2) from the analytic information matrix."""
+    rho, beta = fit["rho"], fit["beta"]
+    GXb = d.lag(_solve(d, rho, d.X @ beta))
+    tr = d.traces(rho)
+    return cov_lag(d.X, GXb, fit["sigma2"], d.n_eff, tr), tr
+
+
+# ----------------------------------------------------------------- error (SEM / SDEM)
+def estimate_error(d, *, bounds=None, opt: dict | None = None) -> dict:
+    """Maximise the concentrated likelihood in lambda."""
+    opt = dict(opt or {})
+    prof = ErrorProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
+    b = design_bounds(d) if bounds is None else bounds
+    res = maximise_scalar(prof, b, name="lambda", **opt)
+    est = prof.estimates(res["x"])
+    est["optimiser"] = res
+    est["WX"] = prof.WX
+    return est
+
+
+def covariance_error(d, fit: dict) -> tuple[np.ndarray, dict]:
+    """Covariance of (beta, lambda, sigma2)."""
+    lam = fit["lam"]
+    WX = fit.get("WX")
+    if WX is None:
+        WX = np.asarray(d.lag(d.X)).reshape(d.X.shape)
+    tr = d.traces(lam)
+    return cov_error(d.X, WX, lam, fit["sigma2"], d.n_eff, tr), tr
+
+
+# ----------------------------------------------------------------- SAC
+def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, starts=None) -> dict:
+    """Maximise the concentrated likelihood in (rho, lambda) with L-BFGS-B.
+
+    Starting points: the SAR estimate of rho with the SEM estimate of lambda,
+    the origin, and any given ``starts``; the best optimum is polished by a
+    bounded Nelder-Mead search.
+    """
+    from scipy import optimize
+
+    opt = dict(opt or {})
+    b = design_bounds(d) if bounds is None else bounds
+    bl = b if bounds_lam is None else bounds_lam
+    quiet = {k: v for k, v in opt.items() if k not in ("on_bound",)}
+    quiet["on_bound"] = "ignore"
+    r0 = estimate_lag(d, bounds=b, opt=quiet)["rho"]
+    l0 = estimate_error(d, bounds=bl, opt=quiet)["lam"]
+    prof = SACProfile(d.y, d.X, d.lag, d.logdet, d.logdet, d.n_eff)
+    st = [(r0, l0), (0.0, 0.0), (r0, 0.0), (0.0, l0)] + [tuple(s) for s in (starts or [])]
+    kw = {k: v for k, v in opt.items() if k in ("on_bound", "bound_tol", "eps")}
+    res = maximise_2d(prof, [b, bl], st, names=("rho", "lambda"), on_bound="ignore",
+                      **{k: v for k, v in kw.items() if k != "on_bound"})
+    eps = kw.get("eps", 1e-7)
+    box = [(lo + eps * (hi - lo), hi - eps * (hi - lo)) for lo, hi in (b, bl)]
+
+    def neg(z):
+        v = prof(float(z[0]), float(z[1]))
+        return -v if np.isfinite(v) else 1e300
+
+    with np.errstate(all="ignore"):
+        nm = optimize.minimize(neg, res["x"], method="Nelder-Mead", bounds=box,
+                               options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000})
+    x = nm.x if nm.fun <= -res["fun"] else res["x"]
+    from ..estimation.optimise import check_bound
+
+    on_bound = opt.get("on_bound", "warn")
+    bt = opt.get("bound_tol", 1e-4)
+    at = check_bound(float(x[0]), b, name="rho", bound_tol=bt, on_bound=on_bound)
+    at = check_bound(float(x[1]), bl, name="lambda", bound_tol=bt, on_bound=on_bound) or at
+    est = prof.estimates(float(x[0]), float(x[1]))
+    res = dict(res, x=np.asarray(x, dtype=float), fun=est["loglik"], at_bound=at,
+               optimiser="L-BFGS-B + Nelder-Mead polish", nfev=res["nfev"] + int(nm.nfev))
+    est["optimiser"] = res
+    est["WX"] = prof.WX
+    return est
+
+
+def covariance_sac(d, fit: dict) -> tuple[np.ndarray, dict]:
+    """Covariance of (beta, rho, lambda, sigma2) (dense traces)."""
+    rho, lam, beta = fit["rho"], fit["lam"], fit["beta"]
+    if getattr(d, "W_t", None) is not None or getattr(d, "lee_yu", False) or \
+            getattr(d, "effects", None) in ("time", "twoways", "random"):
+        raise EstimationError("SAC standard errors are implemented for cross-sections and for panels with "
+                              "a constant W and effects None or 'region' (no Lee-Yu).")
+    tr = sac_traces(d.W, rho, lam)
+    if d.T > 1:
+        tr = {k: (v * d.T if k != "method" else v) for k, v in tr.items()}
+    GXb = d.lag(_solve(d, rho, d.X @ beta))
+    BWmu = GXb - lam * d.lag(GXb)
+    WX = fit.get("WX")
+    if WX is None:
+        WX = np.asarray(d.lag(d.X)).reshape(d.X.shape)
+    return cov_sac(d.X, WX, BWmu, fit["sigma2"], lam, d.n_eff, tr), tr
