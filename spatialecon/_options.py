@@ -72,3 +72,11 @@ def validate(name: str, value, option_type, *, allow_none: bool = False):
         extra = " or None" if allow_none else ""
         raise OptionError(f"{name}={value!r} is not valid; choose one of {shown}{extra}.")
     return value
+ImpactComputation = Literal["auto", "exact", "traces"]
+CompareStat = Literal["se", "t", "p"]
+MatchErrors = Literal["raise", "coerce"]
+RegionLang = Literal["en", "zh", "zh_short", "pinyin"]
+CovType = Literal["analytic", "hessian"]
+BalanceHow = Literal["drop_regions", "drop_years", "intersect"]
+RelativeTo = Literal["national", "sample_mean"]
+MissingRule = Literal["raise", "skip"]

@@ -58,6 +58,7 @@ def parse_formula(formula: str, data: pd.DataFrame) -> tuple[pd.Series, pd.DataF
     ['np.log(a)']
     """
     import formulaic
+    from formulaic.errors import FormulaicError
 
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
@@ -65,7 +66,7 @@ def parse_formula(formula: str, data: pd.DataFrame) -> tuple[pd.Series, pd.DataF
         raise DataError(f"formula {formula!r} has no left-hand side ('y ~ x').")
     try:
         mm = formulaic.model_matrix(formula, data, na_action="raise", ensure_full_rank=True)
-    except (ValueError, KeyError, NameError, TypeError, SyntaxError) as exc:
+    except (FormulaicError, ValueError, KeyError, NameError, TypeError, SyntaxError) as exc:
         raise DataError(f"cannot evaluate formula {formula!r}: {exc}") from exc
     lhs, rhs = pd.DataFrame(mm.lhs), pd.DataFrame(mm.rhs)
     if lhs.shape[1] != 1:

@@ -200,10 +200,19 @@ def test_sem_vs_r(us_panel, us_w):
 
 def test_panel_spans_fit(us_panel, us_w):
     _need_models()
-    r = beta_convergence(us_panel, "income", 1929, 1994, model="OLS", horizon=5)
+    r = beta_convergence(us_panel, "income", 1929, 1994, model="OLS", w=us_w, horizon=5, relative="sample_mean")
     assert r.horizon == 5
     assert r.model_result.nobs == 48 * 13
     assert r.coefficient.estimate < 0
+    # pooled OLS on relative income = statsmodels OLS on the same stacked data
+    import statsmodels.api as sm
+
+    d = r.data
+    ols = sm.OLS(d["growth"].to_numpy(), sm.add_constant(d["ln_y0"].to_numpy())).fit()
+    assert r.coefficient.estimate == pytest.approx(ols.params[1], rel=1e-9)
+    assert r.coefficient.se == pytest.approx(ols.bse[1], rel=1e-7)
+    sh = speed_and_half_life(ols.params[1], ols.bse[1], 5)
+    assert r.half_life.estimate == pytest.approx(sh["half_life"]["estimate"], rel=1e-8)
     rf = beta_convergence(us_panel, "income", 1929, 1994, model="SAR", w=us_w, horizon=5, effects="twoways")
     assert rf.basis == "direct effect"
     assert rf.model_result.spec.effects == "twoways"

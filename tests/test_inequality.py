@@ -118,10 +118,7 @@ def test_errors_nonpositive_uncovered_missing(data):
 
 def test_theil_by_region4_on_china_panel():
     se = pytest.importorskip("spatialecon")
-    try:
-        panel = se.datasets.china_panel()
-    except (AttributeError, ModuleNotFoundError, ImportError):
-        pytest.skip("bundled China panel loader not available yet")
+    panel = se.datasets.china_panel()
     t = se.theil(panel, "gdppc", groups="region4", population="pop")
     assert t.index.min() == 1978 and t.index.max() == 2023
     np.testing.assert_allclose(t["between"] + t["within"], t["total"], atol=1e-14)

@@ -147,6 +147,12 @@ def test_group_sums_add_to_totals_and_means():
     assert np.allclose(sums.loc[tot.index], tot, atol=1e-12)
     assert np.allclose(g["mean"] * g["n_regions"], g["sum"])
     assert {"sum_lower", "sum_upper", "sum_se", "mean_lower"} <= set(g.columns)
+    sep = s.by_group(own_separate=True)
+    f = s.to_frame()
+    assert np.allclose(sep.loc[(slice(None), "(own)"), "sum"].to_numpy(), f["own"].to_numpy())
+    pure = sep.drop(index="(own)", level="group")["sum"].groupby(level="source").sum().loc[f.index]
+    assert np.allclose(pure, f["outward"], atol=1e-12)
+    assert sep.loc[("r000", "A"), "n_regions"] == 11
     # dict grouping gives the same
     g2 = s.by_group(groups.to_dict())
     assert np.allclose(g2["sum"].to_numpy(), g["sum"].to_numpy())
@@ -240,7 +246,7 @@ def test_bands_shrink_with_sample_size():
         x = rng.normal(size=(n, 1))
         W = sp.csr_matrix(w.full()[0])
         y = np.linalg.solve(np.eye(n) - 0.5 * W.toarray(), 1.0 + 1.0 * x[:, 0] + rng.normal(size=n))
-        m = spreg.ML_Lag(y[:, None], x, w=w, method="full")
+        m = spreg.ML_Lag(y[:, None], x, w=w, method="ord")
         names = ["const", "x", "z", "rho"]
         b = np.asarray(m.betas).ravel()  # const, x, rho
         vm = np.asarray(m.vm)

@@ -71,6 +71,7 @@ __all__ = [
     "panel_traces",
     "orthonormal_deviation",
     "group_means",
+    "re_covariance",
 ]
 
 _FE = ("region", "time", "twoways")
@@ -226,21 +227,11 @@ def lee_yu_sigma2(sse: float, N: int, T: int, effects: str | None) -> float:
     return float(sse) / n_effective(N, T, effects, lee_yu=True)
 
 
-_DENSE_MAX = 2000
-
-
 def _base_traces(W: sp.spmatrix, rho: float, *, method: str, n_vectors: int, seed) -> dict:
-    """``tr(G)``, ``tr(GG)``, ``tr(G'G)`` of one N x N W; dense for N <= 2000 or method="exact"."""
-    n = W.shape[0]
-    if method == "exact" or (method == "auto" and n <= _DENSE_MAX):
-        Wd = W.toarray()
-        G = np.linalg.solve((np.eye(n) - rho * Wd).T, Wd.T).T  # W A^{-1}
-        return {"tr_G": float(np.trace(G)), "tr_GG": float(np.sum(G * G.T)), "tr_GtG": float(np.sum(G * G)),
-                "method": "exact", "se": None}
-    from .traces import info_traces  # large N: the stochastic/series traces of the core
+    """``tr(G)``, ``tr(GG)``, ``tr(G'G)`` of one N x N W (the core's ``lag_traces``)."""
+    from .covariance import lag_traces
 
-    out = dict(info_traces(sp.csr_matrix(W), rho, method=method, n_vectors=n_vectors, seed=seed))
-    return out
+    return dict(lag_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed))
 
 
 def panel_traces(
@@ -257,8 +248,8 @@ def panel_traces(
     """Trace terms of the panel information matrix.
 
     With ``G = W (I - rho W)^{-1}`` the cross-section terms are ``tr(G)``,
-    ``tr(G G)``, ``tr(G'G)`` (exact dense inverse for N <= 2000, otherwise
-    :func:`spatialecon.estimation.traces.info_traces`). For a panel with
+    ``tr(G G)``, ``tr(G'G)`` (from :func:`spatialecon.estimation.covariance.lag_traces`:
+    exact dense for moderate N, stochastic/series estimates beyond). For a panel with
     constant W they are multiplied by the number of periods in the likelihood
     (``T``, or ``T - 1`` under Lee-Yu with region/two-way effects). Under
     Lee-Yu with time/two-way effects the terms of ``G* = F_N' G F_N`` are used,
@@ -284,7 +275,12 @@ def panel_traces(
     out = {"tr_G": 0.0, "tr_GG": 0.0, "tr_GtG": 0.0}
     ly_time = lee_yu and effects in ("time", "twoways")
     used, ses = "exact", []
+    cache: dict = {}
     for Wt in mats:
+        if id(Wt) in cache:
+            for key, val in zip(("tr_G", "tr_GG", "tr_GtG"), cache[id(Wt)]):
+                out[key] += val
+            continue
         Ws = sp.csr_matrix(Wt) if sp.issparse(Wt) else sp.csr_matrix(np.asarray(Wt, dtype=float))
         n = Ws.shape[0]
         base = _base_traces(Ws, rho, method=method, n_vectors=n_vectors, seed=seed)
@@ -300,6 +296,7 @@ def panel_traces(
             A_t = sp.csc_matrix(sp.identity(n) - rho * Ws.T)
             g1 = spla.spsolve(A_t, np.asarray(Ws.T @ np.ones(n)).ravel())
             trg, trgg, trgtg = trg - c, trgg - c * c, trgtg - float(g1 @ g1) / n
+        cache[id(Wt)] = (float(trg), float(trgg), float(trgtg))
         out["tr_G"] += float(trg)
         out["tr_GG"] += float(trgg)
         out["tr_GtG"] += float(trgtg)
@@ -327,3 +324,40 @@ def orthonormal_deviation(T: int) -> np.ndarray:
     """
     vals, vecs = np.linalg.eigh(np.eye(T) - np.full((T, T), 1.0 / T))
     return vecs[:, vals > 0.5]
+
+
+def re_covariance(V: np.ndarray, *, theta: float, sigma2: float, N: int, tr_G: float) -> tuple[np.ndarray, float]:
+    """Random-effects covariance accounting for the estimated ``theta``.
+
+    ``V`` is the covariance of ``(beta, rho|lambda, sigma2)`` computed with theta
+    known (last two rows: the spatial coefficient, then sigma2). With
+    ``theta = 1/sqrt(1 + T phi)``, ``L = ... + N log theta + T log|A| - e'e/(2 s2)``
+    and ``e = P_theta (A y - X b)`` (``P_theta`` the quasi-demeaning), the
+    expected information adds (derived for this package; cf. Elhorst 2014,
+    sec. 3.4, whose entries differ):
+    ``I_tt = 2N/theta^2``, ``I_t,s2 = -N/(theta s2)``, ``I_t,rho = -2 tr(G)/theta``
+    (``tr(G)`` of one period, ``G = W (I - rho W)^{-1}``; the same with lambda
+    for the KKP error model) and ``I_t,beta = 0``.
+
+    Returns
+    -------
+    (V_marginal, theta_se)
+        ``V_marginal`` has the shape of ``V`` (theta integrated out).
+
+    Examples
+    --------
+    >>> V = np.diag([0.01, 0.001, 1e-6])
+    >>> Va, se = re_covariance(V, theta=0.5, sigma2=0.01, N=50, tr_G=0.0)
+    >>> bool(np.allclose(Va[0, 0], 0.01)), round(se, 6) > 0
+    (True, True)
+    """
+    Inf = np.linalg.inv(np.asarray(V, dtype=float))
+    p = Inf.shape[0]
+    A = np.zeros((p + 1, p + 1))
+    A[:p, :p] = Inf
+    A[p, p] = 2.0 * N / theta**2
+    A[p, p - 1] = A[p - 1, p] = -N / (theta * sigma2)
+    A[p, p - 2] = A[p - 2, p] = -2.0 * tr_G / theta
+    Va = np.linalg.inv(A)
+    return Va[:p, :p], float(np.sqrt(max(Va[p, p], 0.0)))
+

@@ -12,13 +12,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EstimationError
-from ..estimation.covariance import cov_error, cov_lag, cov_sac, inverse_information, sac_traces
-from ..estimation.likelihood import LOG2PI, ErrorProfile, LagProfile, SACProfile, ols
+from ..estimation.covariance import (
+    cov_error,
+    cov_lag,
+    cov_sac,
+    inverse_information,
+    numerical_hessian,
+    sac_traces,
+)
+from ..estimation.likelihood import LOG2PI, ErrorProfile, LagProfile, SACProfile, loglik_full, ols
 from ..estimation.optimise import maximise_2d, maximise_scalar
 from ._design import stacked_solve, w_bounds
 
 __all__ = ["design_bounds", "estimate_ols", "estimate_lag", "estimate_error", "estimate_sac",
-           "covariance_ols", "covariance_lag", "covariance_error", "covariance_sac"]
+           "covariance_ols", "covariance_lag", "covariance_error", "covariance_sac", "covariance_hessian"]
 
 
 def _mats(d) -> list:
@@ -157,18 +164,43 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
 
 
 def covariance_sac(d, fit: dict) -> tuple[np.ndarray, dict]:
-    """Covariance of (beta, rho, lambda, sigma2) (dense traces)."""
+    """Covariance of (beta, rho, lambda, sigma2) (traces exact for N <= 3000, else stochastic)."""
     rho, lam, beta = fit["rho"], fit["lam"], fit["beta"]
     if getattr(d, "W_t", None) is not None or getattr(d, "lee_yu", False) or \
             getattr(d, "effects", None) in ("time", "twoways", "random"):
         raise EstimationError("SAC standard errors are implemented for cross-sections and for panels with "
                               "a constant W and effects None or 'region' (no Lee-Yu).")
-    tr = sac_traces(d.W, rho, lam)
+    tr = sac_traces(d.W, rho, lam, method=getattr(d, "trace_method", "auto"), seed=getattr(d, "seed", None))
     if d.T > 1:
-        tr = {k: (v * d.T if k != "method" else v) for k, v in tr.items()}
+        tr = {k: (v * d.T if isinstance(v, float) else v) for k, v in tr.items()}
     GXb = d.lag(_solve(d, rho, d.X @ beta))
     BWmu = GXb - lam * d.lag(GXb)
     WX = fit.get("WX")
     if WX is None:
         WX = np.asarray(d.lag(d.X)).reshape(d.X.shape)
     return cov_sac(d.X, WX, BWmu, fit["sigma2"], lam, d.n_eff, tr), tr
+
+
+# ----------------------------------------------------------------- observed information
+def covariance_hessian(d, fit: dict, family: str) -> np.ndarray:
+    """Inverse of minus the numerical Hessian of the full log-likelihood.
+
+    Parameter order (beta, rho and/or lambda, sigma2), as the analytic covariances.
+    """
+    k = d.X.shape[1]
+    has_rho, has_lam = family in ("lag", "sac"), family in ("error", "sac")
+    theta = list(np.asarray(fit["beta"], dtype=float))
+    if has_rho:
+        theta.append(fit["rho"])
+    if has_lam:
+        theta.append(fit["lam"])
+    theta.append(fit["sigma2"])
+    theta = np.asarray(theta, dtype=float)
+
+    def ll(t):
+        rho = t[k] if has_rho else 0.0
+        lam = t[k + int(has_rho)] if has_lam else 0.0
+        return loglik_full(t[:k], rho, lam, t[-1], d.y, d.X, d.lag, d.logdet, d.logdet, d.n_eff)
+
+    H = numerical_hessian(ll, theta)
+    return inverse_information(-H)

@@ -98,7 +98,13 @@ def _weights_by_period(w, ids, time_ids) -> tuple[sp.csr_matrix | None, list[sp.
     missing = [t for t in time_ids if t not in mapping and str(t) not in key_of]
     if missing:
         raise WeightsError(f"time-varying W has no matrix for period(s) {missing}; have {sorted(map(str, mapping))}.")
-    mats = [_align(mapping[t] if t in mapping else mapping[key_of[str(t)]], ids) for t in time_ids]
+    seen: dict = {}  # the same Graph for several years -> one matrix (one log-det, one LU)
+    mats = []
+    for t in time_ids:
+        g = mapping[t] if t in mapping else mapping[key_of[str(t)]]
+        if id(g) not in seen:
+            seen[id(g)] = _align(g, ids)
+        mats.append(seen[id(g)])
     return None, mats
 
 
@@ -167,6 +173,8 @@ class PanelDesign:
     constant: bool = False
     phi: float | None = None
     logdet_option: str = "auto"
+    trace_method: str = "auto"
+    seed: object = None
     _ld: dict = field(default_factory=dict, repr=False)
 
     # ---- operators ------------------------------------------------------
@@ -197,7 +205,11 @@ class PanelDesign:
         key = "ld"
         if self._ld.get(key) is None:
             mats = [self.W] if self.W_t is None else self.W_t
-            self._ld[key] = [_make_logdet(M, self.logdet_option) for M in mats]
+            made: dict = {}
+            for M in mats:
+                if id(M) not in made:
+                    made[id(M)] = _make_logdet(M, self.logdet_option)
+            self._ld[key] = [made[id(M)] for M in mats]
         lds = self._ld[key]
         if self.W_t is None:
             return float(lds[0](rho))
@@ -221,7 +233,11 @@ class PanelDesign:
             import scipy.sparse.linalg as spla
 
             eye = sp.identity(self.N, format="csc")
-            self._ld["lu"] = [spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M))) for M in mats]
+            made: dict = {}
+            for M in mats:
+                if id(M) not in made:
+                    made[id(M)] = spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M)))
+            self._ld["lu"] = [made[id(M)] for M in mats]
             self._ld["lu_key"] = key
         lus = self._ld["lu"]
         v3 = v.reshape(self.T, self.N, -1)
@@ -239,7 +255,8 @@ class PanelDesign:
         if "bounds" not in self._ld:
             from ..estimation.bounds import rho_interval
 
-            ivs = [rho_interval(M) for M in ([self.W] if self.W_t is None else self.W_t)]
+            mats = [self.W] if self.W_t is None else self.W_t
+            ivs = [rho_interval(M) for M in {id(M): M for M in mats}.values()]
             self._ld["bounds"] = (max(a for a, _ in ivs), min(b for _, b in ivs))
         return self._ld["bounds"]
 
@@ -259,7 +276,8 @@ class PanelDesign:
     def traces(self, rho: float) -> dict:
         """Panel trace terms ``tr_G``, ``tr_GG``, ``tr_GtG`` for the information matrix."""
         return pt.panel_traces(self.W if self.W_t is None else self.W_t, rho, T=self.T,
-                               effects=self.effects, lee_yu=self.lee_yu)
+                               effects=self.effects, lee_yu=self.lee_yu, method=self.trace_method,
+                               seed=self.seed)
 
     @property
     def Wy(self) -> np.ndarray:
@@ -291,15 +309,22 @@ class PanelDesign:
             return out
         cache: dict = {}
 
+        def run(d: "PanelDesign") -> dict:
+            f = dict(fit_fn(d))
+            if f.get("rho") is None and f.get("lam") is None:
+                # non-spatial fits do not call design.logdet: add the RE Jacobian term here
+                f["loglik"] = float(f["loglik"]) - 0.5 * d.N * np.log1p(d.T * float(d.phi))
+            return f
+
         def negll(lphi: float) -> float:
             d = self.with_phi(float(np.exp(lphi)))
-            f = fit_fn(d)
+            f = run(d)
             cache[lphi] = (f, d)
             return -float(f["loglik"])
 
         res = optimize.minimize_scalar(negll, bounds=(-12.0, 7.0), method="bounded", options={"xatol": 1e-7})
         best, d = cache[res.x]
-        zero = fit_fn(self.with_phi(0.0))
+        zero = run(self.with_phi(0.0))
         if float(zero["loglik"]) > float(best["loglik"]):
             best, d = zero, self.with_phi(0.0)
         out = dict(best)
@@ -336,41 +361,19 @@ class PanelDesign:
 
 
 def _random_effects_covariance(d: PanelDesign, fit: dict) -> dict | None:
-    """Covariance of (beta, rho|lambda, sigma2) accounting for the estimated theta.
-
-    The core's covariance treats theta (hence phi) as known. With
-    ``theta = 1/sqrt(1 + T phi)`` and ``L = ... + N log theta + T log|A| - e'e/(2 s2)``,
-    ``e = P_theta (A y - X b)``, the expected information adds (derived here;
-    Elhorst 2014 sec. 3.4 gives the structure):
-    ``I_tt = 2N/theta^2``, ``I_t,s2 = -N/(theta s2)``,
-    ``I_t,rho = -2 tr(G)/theta`` (per-period ``tr(G)``, G = W(I - rho W)^{-1};
-    the same with lambda for the KKP error model) and ``I_t,beta = 0``.
-    Returns ``cov_full`` (theta marginalised out) and ``theta_se``, ``phi_se``
-    (delta method), or None when not applicable (OLS, SAC, phi on its bound 0).
-    """
+    """Covariance with theta accounted for (see :func:`~spatialecon.estimation.panel.re_covariance`);
+    None when not applicable (OLS, SAC, phi on its bound 0)."""
     V = fit.get("cov_full")
     has_rho, has_lam = fit.get("rho") is not None, fit.get("lam") is not None
     if V is None or has_rho == has_lam or not fit.get("phi"):
         return None
-    V = np.asarray(V, dtype=float)
     coef = float(fit["rho"] if has_rho else fit["lam"])
-    theta, s2, N, T = float(fit["theta"]), float(fit["sigma2"]), d.N, d.T
-    tr_G = float(fit.get("traces", {}).get("tr_G", np.nan)) if fit.get("traces") else np.nan
+    tr_G = float((fit.get("traces") or {}).get("tr_G", np.nan))
     if not np.isfinite(tr_G):
         tr_G = d.traces(coef)["tr_G"]
-    trg = tr_G / T  # per period
-    Inf = np.linalg.inv(V)
-    p = Inf.shape[0]  # [beta..., coef, sigma2]
-    A = np.zeros((p + 1, p + 1))
-    A[:p, :p] = Inf
-    t = p
-    A[t, t] = 2.0 * N / theta**2
-    A[t, p - 1] = A[p - 1, t] = -N / (theta * s2)
-    A[t, p - 2] = A[p - 2, t] = -2.0 * trg / theta
-    Va = np.linalg.inv(A)
-    theta_se = float(np.sqrt(max(Va[t, t], 0.0)))
-    return {"cov_full": Va[:p, :p], "theta_se": theta_se,
-            "phi_se": float(2.0 / (T * theta**3) * theta_se),
+    Va, theta_se = pt.re_covariance(np.asarray(V, dtype=float), theta=float(fit["theta"]),
+                                    sigma2=float(fit["sigma2"]), N=d.N, tr_G=tr_G / d.T)
+    return {"cov_full": Va, "theta_se": theta_se, "phi_se": float(2.0 / (d.T * fit["theta"] ** 3) * theta_se),
             "re_cov_note": "covariance accounts for the estimated theta (expected information)"}
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .._options import Effects, LogDetMethod, TraceMethod, validate
+from .._options import CovType, Effects, LogDetMethod, TraceMethod, validate
 from ..errors import DataError, EstimationError, OptionError
 from ..formula import durbin_names as _resolve_durbin
 from ..estimation.logdet import AUTO_EIGEN_MAX
@@ -64,6 +64,19 @@ class SpatialModel:
         Lee-Yu (2010) bias correction for fixed-effects panels.
     allow_islands : bool, default False
         Accept units without neighbours (otherwise :class:`WeightsError`).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from libpysal.graph import Graph
+    >>> from libpysal.weights import lat2W
+    >>> from spatialecon.models import SDM
+    >>> w = Graph.from_W(lat2W(5, 5)).transform("r")
+    >>> X = pd.DataFrame({"x": np.arange(25.0) % 4}, index=w.unique_ids)
+    >>> y = pd.Series(np.arange(25.0) % 3, index=w.unique_ids)
+    >>> m = SDM(y, X, w, durbin=["x"])
+    >>> m.durbin_names, list(m.exog.columns)
+    (('x',), ['const', 'x', 'W_x'])
     """
 
     kind: str = ""
@@ -167,7 +180,7 @@ class SpatialModel:
     # ------------------------------------------------------------------ fit
     def fit(self, *, logdet: str = "auto", method: str = "ml", on_bound: str = "warn", tol: float = 1e-8,
             bounds: tuple[float, float] | None = None, trace_method: str = "auto", seed=None, n_grid: int | None = None,
-            **opts) -> SpatialResults:
+            cov: str = "analytic", **opts) -> SpatialResults:
         """Estimate the model.
 
         Parameters
@@ -186,6 +199,12 @@ class SpatialModel:
             How the traces of the information matrix are computed.
         seed : int, optional
             Seed of stochastic approximations.
+        cov : {"analytic", "hessian"}
+            ``"analytic"``: inverse of the analytic (expected) information
+            matrix, as R spatialreg's ``method="eigen"`` default;
+            ``"hessian"``: inverse of the numerical Hessian of the full
+            log-likelihood (observed information; costs many log-determinant
+            evaluations). OLS/SLX always use the classical covariance.
         n_grid : int, optional
             Points of the coarse grid before the 1-D search (guards against
             local optima). Default 11 when the log-determinant is cheap
@@ -197,6 +216,20 @@ class SpatialModel:
         Returns
         -------
         SpatialResults
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from libpysal.graph import Graph
+        >>> from libpysal.weights import lat2W
+        >>> from spatialecon.models import SEM
+        >>> w = Graph.from_W(lat2W(6, 6)).transform("r")
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"x": rng.normal(size=36)}, index=w.unique_ids)
+        >>> y = pd.Series(1 + X["x"] + rng.normal(size=36), index=w.unique_ids)
+        >>> r = SEM(y, X, w).fit(logdet="lu")
+        >>> r.logdet_method, list(r.params.index)
+        ('lu', ['const', 'x', 'lambda'])
         """
         if method not in ("ml", "gmm"):
             raise OptionError(f"method={method!r} is not valid; choose one of 'ml', 'gmm'.")
@@ -208,6 +241,7 @@ class SpatialModel:
             return fit_gmm(self, **opts)
         validate("logdet", logdet, LogDetMethod)
         validate("trace_method", trace_method, TraceMethod)
+        validate("cov", cov, CovType)
         if n_grid is None:
             n_nodes = len(self.y) if not self.is_panel else len(self.y.index.get_level_values(0).unique())
             cheap = logdet == "eigen" or (logdet == "auto" and n_nodes <= AUTO_EIGEN_MAX)
@@ -219,16 +253,16 @@ class SpatialModel:
         if unknown:
             raise OptionError(f"unknown fit options {sorted(unknown)}.")
         options = {"logdet": logdet, "method": "ml", "on_bound": on_bound, "tol": tol, "bounds": bounds,
-                   "trace_method": trace_method, "seed": seed, "n_grid": n_grid, **opts}
+                   "trace_method": trace_method, "seed": seed, "n_grid": n_grid, "cov": cov, **opts}
         family = _FAMILY[self.kind]
         if self.is_panel:
             d = self._panel_design(logdet)
         else:
             d = self._cross_design(logdet, trace_method, seed, logdet_opts)
-        fit = self._estimate(d, family, bounds, opt)
+        fit = self._estimate(d, family, bounds, opt, cov)
         return self._results(fit, family, options)
 
-    def _estimate(self, d, family: str, bounds, opt: dict) -> dict:
+    def _estimate(self, d, family: str, bounds, opt: dict, cov: str = "analytic") -> dict:
         if family == "ols":
             def fn(dd):
                 return _fit.estimate_ols(dd)
@@ -251,6 +285,8 @@ class SpatialModel:
                   "sac": _fit.covariance_sac}[family]
         out = cov_fn(d, fit)
         V, tr = (out, None) if family == "ols" else out
+        if cov == "hessian" and family != "ols":
+            V = _fit.covariance_hessian(d, fit, family)
         fit["cov_full"] = V
         fit["traces"] = tr
         k = d.X.shape[1]

@@ -121,16 +121,13 @@ def neighbour_orders(W, sources) -> np.ndarray:
 
 
 def _rho_interval(W) -> tuple[float, float]:
+    """(1/lambda_min, 1/lambda_max) of W: dense eigenvalues for N <= 2000, else weights.rho_bounds."""
     W = sp.csr_matrix(W)
-    n = W.shape[0]
-    if n <= 2000:
-        ev = np.linalg.eigvals(W.toarray())
-    else:
-        k = 2
-        ev = np.concatenate([
-            spla.eigs(W, k=k, which="SR", return_eigenvectors=False),
-            spla.eigs(W, k=k, which="LR", return_eigenvectors=False),
-        ])
+    if W.shape[0] > 2000:
+        from ..weights import rho_bounds
+
+        return tuple(float(v) for v in rho_bounds(W))
+    ev = np.linalg.eigvals(W.toarray())
     real = ev.real[np.abs(ev.imag) < 1e-10]
     lo, hi = real.min(), real.max()
     return (1.0 / lo if lo < 0 else -np.inf, 1.0 / hi if hi > 0 else np.inf)

@@ -139,7 +139,7 @@ class SpilloverResult:
         out = self._frame(point, sims, pd.Index(self.sources, name="source"), ["own", "outward", "total"])
         return out
 
-    def by_group(self, by=None) -> pd.DataFrame:
+    def by_group(self, by=None, *, own_separate: bool = False) -> pd.DataFrame:
         """Responses summed and averaged over receiving groups, per source.
 
         Parameters
@@ -147,6 +147,10 @@ class SpilloverResult:
         by : str, Series or dict, optional
             Grouping name (e.g. ``"region4"``) or a mapping region -> group covering
             every region; defaults to the ``by`` given to :func:`spillovers`.
+        own_separate : bool, default False
+            If True the source region is taken out of its group and shown as the
+            group ``"(own)"``, so that the group rows are pure spillovers (they then
+            add up to ``outward``).
 
         Returns
         -------
@@ -160,7 +164,11 @@ class SpilloverResult:
         if by is None:
             raise OptionError("by_group() needs a grouping: pass by='region4', a Series or a dict")
         groups = group_map(by, self.ids)
-        return self._aggregate(groups.to_numpy()[:, None].repeat(len(self.sources), axis=1), "group")
+        labels = groups.to_numpy().astype(object)[:, None].repeat(len(self.sources), axis=1)
+        if own_separate:
+            pos = [self.ids.get_loc(s) for s in self.sources]
+            labels[pos, np.arange(len(pos))] = "(own)"
+        return self._aggregate(labels, "group")
 
     def _aggregate(self, labels: np.ndarray, name: str) -> pd.DataFrame:
         """labels: N x m array of group labels per receiving region and source."""

@@ -9,6 +9,7 @@ Identical inputs to tests/test_panel.py (built by tests/reference/panel_data.py)
   region within transformation plus year dummies is the two-way within estimator).
 * time effects: spreg.ML_Lag / spreg.ML_Error (method="full") on the stacked data with the
   block-diagonal W = I_T kron W, a constant and 16 year dummies.
+* pooled (no effects): spreg.ML_Lag / spreg.ML_Error (method="full") with I_T kron W and a constant.
 * random effects (lag): spreg.ML_LagRE (Elhorst 2003; its ``phi`` is theta = sqrt(s2/(T s2_mu + s2))).
 """
 
@@ -100,6 +101,19 @@ def main() -> None:
     m = spreg.ML_Error(y, XD, Wbig, method="full", epsilon=1e-10)
     b, s = store("error_time", m.betas[1:], m.vm[1:, 1:], m.sig2, m.logll)
     out["error_time"].update(lam=float(b[-1]), lam_se=float(s[-1]))
+
+    # pooled (effects=None): spreg.ML_Lag / ML_Error on the stacked data with I_T kron W and a constant
+    names_c = ["const"] + REGRESSORS
+    m = spreg.ML_Lag(y, X, Wbig, method="full", spat_impacts=None, epsilon=1e-10)
+    bb, ss = np.asarray(m.betas, float).ravel(), np.sqrt(np.diag(np.asarray(m.vm, float)))
+    out["lag_pooled"] = {"params": dict(zip(names_c, bb[: k + 1].tolist())), "se": dict(zip(names_c, ss[: k + 1].tolist())),
+                         "rho": float(bb[k + 1]), "rho_se": float(ss[k + 1]),
+                         "sig2": float(np.asarray(m.sig2).ravel()[0]), "logll": float(m.logll)}
+    m = spreg.ML_Error(y, X, Wbig, method="full", epsilon=1e-10)
+    bb, ss = np.asarray(m.betas, float).ravel(), np.sqrt(np.diag(np.asarray(m.vm, float)))
+    out["error_pooled"] = {"params": dict(zip(names_c, bb[: k + 1].tolist())), "se": dict(zip(names_c, ss[: k + 1].tolist())),
+                           "lam": float(bb[k + 1]), "lam_se": float(ss[k + 1]),
+                           "sig2": float(np.asarray(m.sig2).ravel()[0]), "logll": float(m.logll)}
 
     m = spreg.ML_LagRE(y, X, w, spat_impacts=None, epsilon=1e-10)
     betas = np.asarray(m.betas, float).ravel()

@@ -40,17 +40,26 @@ lm_part <- function(fit) {
 sarlm_part <- function(fit) {
   out <- list(coef = named(coef(fit)), loglik = num(logLik(fit)), aic = num(AIC(fit)),
               bic = num(BIC(fit)), s2 = num(fit$s2), ase = isTRUE(fit$ase),
-              hessian = isTRUE(fit$hess_method != "") && !isTRUE(fit$ase),
+              
               rest_se = named(setNames(fit$rest.se, names(fit$coefficients))),
               vcov = vc(vcov(fit)))
   if (!is.null(fit$rho)) { out$rho <- num(fit$rho); out$rho_se <- num(fit$rho.se) }
   if (!is.null(fit$lambda)) { out$lambda <- num(fit$lambda); out$lambda_se <- num(fit$lambda.se) }
-  if (!is.null(fit$LR1)) out$lr_vs_ols <- list(stat = num(fit$LR1$statistic), p = num(fit$LR1$p.value))
+  sm <- summary(fit)
+  if (!is.null(sm$LR1)) out$lr_vs_ols <- list(stat = num(sm$LR1$statistic), df = num(sm$LR1$parameter),
+                                              p = num(sm$LR1$p.value))
+  if (!is.null(sm$Wald1)) out$wald <- list(stat = num(sm$Wald1$statistic), df = num(sm$Wald1$parameter),
+                                           p = num(sm$Wald1$p.value))
   out
 }
 
 imp_part <- function(im) {
   if (inherits(im, "error")) return(list(error = conditionMessage(im)))
+  if (!is.null(im$impacts)) {  # SLX / SDEM ("estimable"): point estimates and their delta-method SEs
+    return(list(names = attr(im, "bnames"), direct = num(im$impacts$direct), indirect = num(im$impacts$indirect),
+                total = num(im$impacts$total), direct_se = num(im$se$direct),
+                indirect_se = num(im$se$indirect), total_se = num(im$se$total)))
+  }
   list(names = attr(im, "bnames"), direct = num(im$direct), indirect = num(im$indirect),
        total = num(im$total))
 }

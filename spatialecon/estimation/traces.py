@@ -1,0 +1,502 @@
+"""Traces of powers of W and of ``G = W (I - rho W)^{-1}`` without N x N inverses.
+
+Two quantities feed the spatial ML information matrix and the LeSage-Pace
+impacts:
+
+* :func:`trace_powers` -- ``tr(W^k)`` for ``k = 0..m`` (not divided by N).
+* :func:`info_traces` -- ``tr(G)``, ``tr(G G)`` and ``tr(G'G)`` with
+  ``G = W A^{-1}``, ``A = I - rho W``.
+
+Methods and their accuracy
+--------------------------
+``"exact"``
+    *trace_powers*: eigenvalues of W for ``N <= 2000`` (of the symmetric
+    similar matrix when W is a row-standardised symmetric matrix); otherwise
+    sparse matrix powers up to ``W^ceil(m/2)`` combined as
+    ``tr(W^(a+b)) = sum(W^a .* (W^b)')``, so the fill-in stays that of
+    ``W^(m/2)``. Raises :class:`~spatialecon.errors.EstimationError` when the
+    powers would exceed ``max_nnz`` stored entries.
+    *info_traces*: eigen-decomposition of the symmetric form (``tr(G'G)`` via
+    ``phi' (Q'D^{-1}Q o Q'DQ) phi``) or a dense solve; ``N <= 3000`` only.
+    Accurate to rounding.
+``"stochastic"``
+    Hutchinson estimators with Rademacher probe vectors z:
+    ``tr(M) = E z'Mz`` with variance ``2 sum_{i != j} ((M + M')/2)_ij^2``.
+    ``tr(W^0) = N``, ``tr(W)`` and ``tr(W^2) = sum(W .* W')`` are always
+    exact; for ``info_traces`` these exact low-order terms are used as control
+    variates (``G = W + rho W^2 + ...``, ``G'G ~ W'W``), and one sparse LU of
+    ``A`` serves all probe vectors (``G z = W A^{-1} z``,
+    ``G'z = A^{-T} W' z``). Probe vectors are added in batches until the
+    relative Monte Carlo standard error of every trace is below ``rtol``
+    (default 1e-3) or ``max_vectors`` is reached; the standard errors are
+    returned in ``se``. The relative error shrinks like ``1/sqrt(N * p)``, so
+    large N needs few vectors.
+``"series"``
+    ``tr(G) = sum_k rho^k tr(W^(k+1))`` and ``tr(GG) = sum_k (k+1) rho^k
+    tr(W^(k+2))`` from :func:`trace_powers` (exact when affordable), truncated
+    at order ``m`` with the remainder bounded by ``N r^(m+1) ...`` (reported in
+    ``se`` as a deterministic bound, ``r = |rho| * spectral radius bound``);
+    ``tr(G'G)`` by Hutchinson with ``G z`` evaluated by the same series (no
+    factorisation at all). Only for ``|rho| * r < 1``.
+``"auto"``
+    exact for ``N <= 2000``, stochastic otherwise.
+
+Examples
+--------
+>>> import numpy as np
+>>> W = np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])
+>>> np.round(trace_powers(W, 3), 6)
+array([3.  , 0.  , 1.5 , 0.75])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .._options import TraceMethod, validate
+from ..errors import EstimationError
+from .bounds import as_csr, symmetric_form
+
+__all__ = [
+    "EXACT_MAX",
+    "trace_powers",
+    "info_traces",
+    "exact_low_traces",
+    "spectral_radius_bound",
+    "rademacher",
+]
+
+#: Largest N for which ``"auto"`` uses dense eigenvalues / dense solves.
+EXACT_MAX = 2000
+#: Largest N for which ``info_traces(method="exact")`` is allowed (dense N x N).
+EXACT_INFO_MAX = 3000
+#: Probe vectors per batch (stochastic methods).
+BATCH = 50
+
+
+def rademacher(n: int, p: int, rng: np.random.Generator) -> np.ndarray:
+    """``n x p`` matrix of independent +-1 entries.
+
+    Examples
+    --------
+    >>> z = rademacher(4, 2, np.random.default_rng(0))
+    >>> sorted(set(z.ravel().tolist())) <= [-1.0, 1.0]
+    True
+    """
+    return rng.integers(0, 2, size=(n, p)).astype(float) * 2.0 - 1.0
+
+
+def spectral_radius_bound(W) -> float:
+    """Cheap upper bound of the spectral radius: ``min(||W||_inf, ||W||_1)``.
+
+    Equals 1 for a row-standardised W.
+
+    Examples
+    --------
+    >>> spectral_radius_bound(np.array([[0, 1.], [1., 0]]))
+    1.0
+    """
+    W = as_csr(W)
+    if W.nnz == 0:
+        return 0.0
+    A = abs(W)
+    return float(min(A.sum(axis=1).max(), A.sum(axis=0).max()))
+
+
+def exact_low_traces(W) -> tuple[float, float, float]:
+    """Exact ``tr(W)``, ``tr(W^2) = sum(W .* W')`` and ``tr(W'W) = ||W||_F^2``.
+
+    Examples
+    --------
+    >>> exact_low_traces(np.array([[0, 1.], [1., 0]]))
+    (0.0, 2.0, 2.0)
+    """
+    W = as_csr(W)
+    t1 = float(W.diagonal().sum())
+    t2 = float(W.multiply(W.T.tocsr()).sum())
+    tf = float(W.multiply(W).sum())
+    return t1, t2, tf
+
+
+def _eigenvalues(W: sp.csr_matrix) -> np.ndarray:
+    sym = symmetric_form(W)
+    if sym is not None:
+        return np.linalg.eigvalsh(sym[0].toarray())
+    ev = np.linalg.eigvals(W.toarray())
+    return ev
+
+
+def _powers_exact_sparse(W: sp.csr_matrix, m: int, max_nnz: int) -> np.ndarray:
+    n = W.shape[0]
+    out = np.empty(m + 1)
+    out[0] = n
+    if m == 0:
+        return out
+    half = (m + 1) // 2
+    powers = [sp.identity(n, format="csr"), W]
+    for _ in range(2, half + 1):
+        nxt = (powers[-1] @ W).tocsr()
+        if nxt.nnz > max_nnz:
+            raise EstimationError(
+                f"exact traces of W^k up to k={m} need more than max_nnz={max_nnz} stored entries "
+                f"(W^{len(powers)} has {nxt.nnz}); use method='stochastic'."
+            )
+        powers.append(nxt)
+    transposed = [P.T.tocsr() for P in powers]
+    for k in range(1, m + 1):
+        a = (k + 1) // 2
+        b = k - a
+        out[k] = powers[a].multiply(transposed[b]).sum()
+    return out
+
+
+def _powers_stochastic(W: sp.csr_matrix, m: int, n_vectors: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    n = W.shape[0]
+    est = np.empty(m + 1)
+    se = np.zeros(m + 1)
+    t1, t2, _ = exact_low_traces(W)
+    est[0] = n
+    if m >= 1:
+        est[1] = t1
+    if m >= 2:
+        est[2] = t2
+    if m < 3:
+        return est[: m + 1], se[: m + 1]
+    vals = np.empty((n_vectors, m + 1))
+    done = 0
+    while done < n_vectors:
+        p = min(BATCH, n_vectors - done)
+        Z = rademacher(n, p, rng)
+        V = Z
+        for k in range(1, m + 1):
+            V = W @ V
+            vals[done : done + p, k] = np.einsum("ij,ij->j", Z, V)
+        done += p
+    est[3:] = vals[:, 3:].mean(axis=0)
+    se[3:] = vals[:, 3:].std(axis=0, ddof=1) / np.sqrt(n_vectors) if n_vectors > 1 else np.inf
+    return est, se
+
+
+def trace_powers(
+    W,
+    m: int,
+    *,
+    method: str = "auto",
+    n_vectors: int = 50,
+    seed=None,
+    max_nnz: int = 50_000_000,
+    return_se: bool = False,
+):
+    """Traces ``tr(W^k)`` for ``k = 0, 1, ..., m`` (not divided by N).
+
+    Parameters
+    ----------
+    W : scipy sparse matrix or ndarray (N x N)
+    m : int
+        Highest power (>= 0).
+    method : {"auto", "exact", "stochastic"}
+        ``"exact"``: eigenvalues (N <= 2000) or sparse powers up to
+        ``W^ceil(m/2)``; ``"stochastic"``: Hutchinson estimates with
+        ``n_vectors`` Rademacher probes for ``k >= 3`` (``k <= 2`` always
+        exact); ``"auto"``: exact for N <= 2000 or when the sparse powers fit
+        in ``max_nnz`` entries, otherwise stochastic. ``"series"`` is treated
+        as ``"auto"``.
+    n_vectors : int, default 50
+        Probe vectors of the stochastic method.
+    seed : int or numpy Generator, optional
+        Seed of the probe vectors (results are reproducible given the seed).
+    max_nnz : int, default 50,000,000
+        Memory guard of the exact sparse route.
+    return_se : bool, default False
+        Also return the Monte Carlo standard errors (zeros when exact).
+
+    Returns
+    -------
+    numpy.ndarray of length ``m + 1`` (and the standard errors if requested).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[0, 1.], [1., 0]])
+    >>> trace_powers(W, 4, method="exact")
+    array([2., 0., 2., 0., 2.])
+    """
+    validate("method", method, TraceMethod)
+    if int(m) != m or m < 0:
+        raise EstimationError(f"m must be a non-negative integer, got {m!r}.")
+    m = int(m)
+    W = as_csr(W)
+    n = W.shape[0]
+    se = np.zeros(m + 1)
+    if method in ("auto", "series") and n > EXACT_MAX:
+        try:
+            out = _powers_exact_sparse(W, m, max_nnz)
+        except EstimationError:
+            out, se = _powers_stochastic(W, m, max(int(n_vectors), 2), np.random.default_rng(seed))
+    elif method in ("auto", "series", "exact"):
+        if n <= EXACT_MAX:
+            ev = _eigenvalues(W)
+            out = np.array([np.sum(ev**k).real for k in range(m + 1)], dtype=float)
+            t1, t2, _ = exact_low_traces(W)
+            out[0] = n
+            if m >= 1:
+                out[1] = t1
+            if m >= 2:
+                out[2] = t2
+        else:
+            out = _powers_exact_sparse(W, m, max_nnz)
+    else:
+        out, se = _powers_stochastic(W, m, max(int(n_vectors), 2), np.random.default_rng(seed))
+    return (out, se) if return_se else out
+
+
+# ---------------------------------------------------------------------------
+# traces of G = W (I - rho W)^{-1}
+
+
+def _info_exact(W: sp.csr_matrix, rho: float) -> dict:
+    n = W.shape[0]
+    sym = symmetric_form(W)
+    if sym is not None:
+        S, d = sym
+        lam, Q = np.linalg.eigh(S.toarray())
+        den = 1.0 - rho * lam
+        if np.any(den == 0):
+            raise EstimationError(f"I - rho W is singular at rho={rho}.")
+        phi = lam / den
+        M1 = Q.T @ (Q / d[:, None])
+        M2 = Q.T @ (Q * d[:, None])
+        return {
+            "tr_G": float(phi.sum()),
+            "tr_GG": float(np.sum(phi * phi)),
+            "tr_GtG": float(phi @ ((M1 * M2) @ phi)),
+        }
+    Wd = W.toarray()
+    try:
+        G = np.linalg.solve((np.eye(n) - rho * Wd).T, Wd.T).T
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError(f"I - rho W is singular at rho={rho}: {exc}") from exc
+    return {"tr_G": float(np.trace(G)), "tr_GG": float(np.sum(G * G.T)), "tr_GtG": float(np.sum(G * G))}
+
+
+def _factor(W: sp.csr_matrix, rho: float, solver):
+    if solver is not None:
+        return solver
+    n = W.shape[0]
+    A = sp.csc_matrix(sp.identity(n, format="csc") - rho * W)
+    try:
+        lu = spla.splu(A, permc_spec="MMD_AT_PLUS_A")
+    except RuntimeError as exc:
+        raise EstimationError(f"I - rho W is singular at rho={rho}: {exc}") from exc
+    return lu
+
+
+def _solve_columns(lu, B: np.ndarray) -> np.ndarray:
+    # SuperLU's multi-right-hand-side forward solve is several times slower than
+    # column-by-column solves (measured with scipy 1.17); the transposed solve is not.
+    out = np.empty_like(B)
+    for j in range(B.shape[1]):
+        out[:, j] = lu.solve(np.ascontiguousarray(B[:, j]))
+    return out
+
+
+def _mean_se(vals: np.ndarray) -> tuple[float, float]:
+    p = vals.shape[0]
+    return float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(p)) if p > 1 else float("inf")
+
+
+def _series_control(W: sp.csr_matrix, rho: float, budget: int) -> tuple[sp.csr_matrix, int]:
+    """Sparse truncated series ``P = sum_{k<K} rho^k W^(k+1)`` within ``budget`` entries."""
+    P = W.copy()
+    term = W
+    K = 1
+    while K < 40 and abs(rho) ** K > 1e-12:
+        nxt = (term @ W).tocsr()
+        if nxt.nnz > budget:
+            break
+        term = nxt
+        P = (P + rho**K * term).tocsr()
+        K += 1
+    return P, K
+
+
+def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget) -> dict:
+    n = W.shape[0]
+    rng = np.random.default_rng(seed)
+    lu = _factor(W, rho, solver)
+    Wt = W.T.tocsr()
+    if budget is None:
+        budget = max(10 * W.nnz, 10 * n)
+    # control variate: sparse truncated series P of G, whose traces are exact
+    P, K = _series_control(W, rho, budget)
+    Pt = P.T.tocsr()
+    exact = {
+        "tr_G": float(P.diagonal().sum()),
+        "tr_GG": float(P.multiply(Pt).sum()),
+        "tr_GtG": float(P.multiply(P).sum()),
+    }
+    rows = {k: [] for k in exact}
+    target = max(int(n_vectors), 2)
+    used = 0
+    while True:
+        p = min(BATCH, max(target - used, 2))
+        Z = rademacher(n, p, rng)
+        PZ = P @ Z
+        PtZ = Pt @ Z
+        GZ = W @ _solve_columns(lu, Z)  # G z = W A^{-1} z
+        GtZ = lu.solve(np.asfortranarray(Wt @ Z), trans="T")  # G' z = A^{-T} W' z
+        rows["tr_G"].append(np.einsum("ij,ij->j", Z, GZ - PZ))
+        rows["tr_GG"].append(np.einsum("ij,ij->j", GtZ, GZ) - np.einsum("ij,ij->j", PtZ, PZ))
+        rows["tr_GtG"].append(np.einsum("ij,ij->j", GZ, GZ) - np.einsum("ij,ij->j", PZ, PZ))
+        used += p
+        out, se = {}, {}
+        for key in exact:
+            mean, s = _mean_se(np.concatenate(rows[key]))
+            out[key] = exact[key] + mean
+            se[key] = s
+        if used >= target:
+            rel = max(se[k] / max(abs(out[k]), 1e-300) for k in se)
+            if rtol is None or rel <= rtol or used >= max_vectors:
+                break
+            target = min(max_vectors, used + BATCH)
+    out["se"] = se
+    out["n_vectors"] = used
+    out["control_order"] = K
+    return out
+
+
+def _info_series(W, rho, m, n_vectors, seed, rtol, max_vectors) -> dict:
+    n = W.shape[0]
+    r = abs(rho) * spectral_radius_bound(W)
+    if r >= 1.0:
+        raise EstimationError(
+            f"the power series of G diverges for |rho| * ||W|| = {r:.3g} >= 1; use method='stochastic'."
+        )
+    if m is None:
+        # truncation bound N r^(m+1) / (1 - r)^2 below 1e-10 * N
+        m = int(np.clip(np.ceil(np.log(1e-10 * (1 - r) ** 2) / np.log(max(r, 1e-12))), 2, 400))
+    tp, tse = trace_powers(W, m + 1, method="auto", n_vectors=n_vectors, seed=seed, return_se=True)
+    k = np.arange(m)
+    rk = rho**k
+    tr_g = float(np.sum(rk * tp[1 : m + 1]))
+    tr_gg = float(np.sum((k + 1) * rk * tp[2 : m + 2]))
+    # deterministic truncation bounds (|tr(W^j)| <= N s^j, s = spectral radius bound)
+    s = spectral_radius_bound(W)
+    bound_g = n * s * r**m / (1 - r)
+    bound_gg = n * s**2 * r**m * (m + 1 - m * r) / (1 - r) ** 2
+    mc_g = float(np.sqrt(np.sum((rk * tse[1 : m + 1]) ** 2)))
+    mc_gg = float(np.sqrt(np.sum(((k + 1) * rk * tse[2 : m + 2]) ** 2)))
+    # tr(G'G) = E ||G z||^2 with G z by the series
+    rng = np.random.default_rng(None if seed is None else np.random.SeedSequence(seed).spawn(1)[0])
+    _, _, tf = exact_low_traces(W)
+    rows = []
+    target = max(int(n_vectors), 2)
+    used = 0
+    while True:
+        p = min(BATCH, max(target - used, 2))
+        Z = rademacher(n, p, rng)
+        WZ = W @ Z
+        term = WZ.copy()
+        acc = WZ.copy()
+        for _ in range(m):
+            term = rho * (W @ term)
+            acc += term
+        rows.append(np.einsum("ij,ij->j", acc, acc) - np.einsum("ij,ij->j", WZ, WZ))
+        used += p
+        gtg, se_gtg = _mean_se(np.concatenate(rows))
+        val = tf + gtg
+        if used >= target:
+            if rtol is None or se_gtg / max(abs(val), 1e-300) <= rtol or used >= max_vectors:
+                break
+            target = min(max_vectors, used + BATCH)
+    return {
+        "tr_G": tr_g,
+        "tr_GG": tr_gg,
+        "tr_GtG": val,
+        "se": {"tr_G": mc_g, "tr_GG": mc_gg, "tr_GtG": se_gtg},
+        "truncation_bound": {"tr_G": bound_g, "tr_GG": bound_gg},
+        "order": m,
+        "n_vectors": used,
+    }
+
+
+def info_traces(
+    W,
+    rho: float,
+    *,
+    method: str = "auto",
+    n_vectors: int = 100,
+    seed=None,
+    solver=None,
+    rtol: float | None = 1e-3,
+    max_vectors: int = 2000,
+    order: int | None = None,
+    control_nnz: int | None = None,
+) -> dict:
+    """Traces ``tr(G)``, ``tr(GG)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
+
+    Parameters
+    ----------
+    W : scipy sparse matrix or ndarray (N x N)
+    rho : float
+        Inside the admissible interval.
+    method : {"auto", "exact", "stochastic", "series"}
+        See the module docstring; ``"auto"`` is exact for N <= 2000 and
+        stochastic otherwise.
+    n_vectors : int, default 100
+        Minimum number of Rademacher probe vectors (stochastic/series).
+    seed : int, optional
+        Seed of the probe vectors.
+    solver : object with ``solve(b, trans=...)``, optional
+        A factorisation of ``I - rho W`` (``scipy.sparse.linalg.splu``) to
+        reuse; computed once here otherwise.
+    rtol : float or None, default 1e-3
+        Target relative Monte Carlo standard error of each trace; vectors are
+        added in batches of 50 up to ``max_vectors``. ``None``: exactly
+        ``n_vectors`` vectors.
+    max_vectors : int, default 2000
+    order : int, optional
+        Truncation order of ``method="series"`` (default: the order that makes
+        the truncation bound ``< 1e-10 N``).
+    control_nnz : int, optional
+        Memory budget (stored entries) of the sparse control variate
+        ``P = sum_{k<K} rho^k W^(k+1)`` of the stochastic method (default
+        ``max(10 nnz(W), 10 N)``, so memory stays linear in nnz(W)).
+
+    Returns
+    -------
+    dict
+        ``tr_G``, ``tr_GG``, ``tr_GtG`` (floats), ``method`` (the method
+        used), ``se`` (dict of Monte Carlo standard errors, zeros when exact)
+        and, when estimated, ``n_vectors``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[0, 1.], [1., 0]])
+    >>> t = info_traces(W, 0.5)
+    >>> t["method"], round(t["tr_G"], 10)  # eigenvalues +-1: 1/0.5 - 1/1.5
+    ('exact', 1.3333333333)
+    """
+    validate("method", method, TraceMethod)
+    W = as_csr(W)
+    n = W.shape[0]
+    rho = float(rho)
+    if method == "auto":
+        method = "exact" if n <= EXACT_MAX else "stochastic"
+    if method == "exact":
+        if n > EXACT_INFO_MAX:
+            raise EstimationError(
+                f"exact traces of G need dense N x N algebra (N={n} > {EXACT_INFO_MAX}); "
+                "use method='stochastic' or 'series'."
+            )
+        out = _info_exact(W, rho)
+        out["se"] = {"tr_G": 0.0, "tr_GG": 0.0, "tr_GtG": 0.0}
+    elif method == "stochastic":
+        out = _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, control_nnz)
+    else:
+        out = _info_series(W, rho, order, n_vectors, seed, rtol, max_vectors)
+    out["method"] = method
+    return out
