@@ -10,7 +10,7 @@ import spreg
 from libpysal.graph import Graph
 
 import spatialecon as se
-from spatialecon.errors import OptionError, WeightsError
+from spatialecon.errors import OptionError, SpatialEconWarning, WeightsError
 from spatialecon.results.base import ModelSpec, SpatialResults
 from spatialecon.results.diagnostics import (common_factor_test, hausman, lm_tests, lr_test, moran_residuals,
                                              wald_test)
@@ -165,3 +165,67 @@ def test_hausman_formula():
     V = np.array([[.02, .01], [.01, .02]])
     h = hausman(fe, re)
     assert h.df == 2 and h.stat == pytest.approx(d @ np.linalg.solve(V, d), rel=1e-10)
+
+
+@pytest.fixture(scope="module")
+def panel_fe(columbus):
+    df, g = columbus
+    rng = np.random.default_rng(5)
+    T = 4
+    idx = pd.MultiIndex.from_product([df.index, range(2001, 2001 + T)], names=["id", "year"])
+    X = pd.DataFrame({"x": rng.normal(size=len(idx)), "z": rng.normal(size=len(idx))}, index=idx)
+    alpha = pd.Series(rng.normal(size=len(df)) * 3, index=df.index).reindex(idx.get_level_values(0)).to_numpy()
+    y = pd.Series(alpha + X["x"] - X["z"] + rng.normal(size=len(idx)), index=idx, name="y")
+    return y, X, g, T
+
+
+@pytest.mark.parametrize("effects", ["region", "twoways"])
+def test_panel_fe_moran_moments_explicit_dummies(panel_fe, effects):
+    """Moran moments of within residuals equal Cliff-Ord moments with M from [dummies, X] written out."""
+    y, X, g, T = panel_fe
+    res = se.OLS(y, X, g, effects=effects).fit()
+    m = moran_residuals(res, g)
+    idx = y.index
+    reg = pd.get_dummies(idx.get_level_values(0)).to_numpy(float)
+    Z = [reg, X.to_numpy()]
+    if effects == "twoways":
+        Z.insert(1, pd.get_dummies(idx.get_level_values(1)).to_numpy(float)[:, 1:])
+    Z = np.hstack(Z)
+    n = len(idx)
+    M = np.eye(n) - Z @ np.linalg.pinv(Z.T @ Z) @ Z.T
+    from spatialecon.weights import align
+    Wn = align(g, res.ids).toarray()
+    r_of = pd.Index(res.ids).get_indexer(idx.get_level_values(0))
+    t_of = idx.get_level_values(1).to_numpy()
+    Wb = Wn[np.ix_(r_of, r_of)] * (t_of[:, None] == t_of[None, :])  # I_T (x) W in this row order
+    MW = M @ Wb
+    dfree = np.trace(M)
+    c = n / Wb.sum()
+    EI = c * np.trace(MW) / dfree
+    VI = c ** 2 * (np.trace(MW @ M @ Wb.T) + np.trace(MW @ MW) + np.trace(MW) ** 2) / (dfree * (dfree + 2)) - EI ** 2
+    e = M @ y.to_numpy()
+    I_ref = c * e @ Wb @ e / (e @ e)
+    assert m.I == pytest.approx(I_ref, rel=1e-8)
+    assert m.expectation == pytest.approx(EI, rel=1e-8)
+    assert m.variance == pytest.approx(VI, rel=1e-8)
+    lm = lm_tests(res, g)
+    assert "panel" in lm["lm_error"].name
+    s2 = e @ e / n
+    Tw = np.trace(Wb.T @ Wb + Wb @ Wb)
+    assert lm["lm_error"].stat == pytest.approx((e @ Wb @ e / s2) ** 2 / Tw, rel=1e-8)
+
+
+def test_hausman_panel_models(panel_fe):
+    y, X, g, _ = panel_fe
+    fe = se.SAR(y, X, g, effects="region").fit()
+    re = se.SAR(y, X, g, effects="random").fit()
+    names = ["x", "z"]
+    d = (fe.params[names] - re.params[names]).to_numpy()
+    V = (fe.cov.loc[names, names] - re.cov.loc[names, names]).to_numpy()
+    if np.linalg.eigvalsh(V).min() < 0:
+        with pytest.warns(SpatialEconWarning, match="not positive semi-definite"):
+            h = hausman(fe, re, names=names)
+    else:
+        h = hausman(fe, re, names=names)
+    assert h.df == np.linalg.matrix_rank(V)
+    assert h.stat == pytest.approx(d @ np.linalg.pinv(V) @ d, rel=1e-10)

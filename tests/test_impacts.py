@@ -1,15 +1,19 @@
 """Impacts (LeSage-Pace): exact vs traces vs dense inverse, spreg multipliers, inference."""
 
+import dataclasses
+import warnings
+
 import geopandas as gpd
 import libpysal
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import spreg
 from libpysal.graph import Graph
 
 import spatialecon as se
-from spatialecon.errors import OptionError
+from spatialecon.errors import ApproximationWarning, OptionError
 from spatialecon.results.impacts import impacts, impacts_by_order
 
 
@@ -107,7 +111,6 @@ def test_delta_gradient_numerical(sar):
     V = sar.cov.to_numpy()
 
     def f(p):
-        r = type(sar)(**{**sar.__dict__, "params": p}) if False else None  # noqa: F841
         rho = p["rho"]
         W = sar.W.toarray()
         return np.array([_dense_impacts(W, rho, p[v]) for v in ("INC", "HOVAL")])
@@ -158,3 +161,42 @@ def test_options_rejected(sar):
         impacts(sar, draws=10, delta=True)
     with pytest.raises(OptionError):
         impacts(sar, level=1.5)
+
+
+def test_stochastic_traces_path(sar, monkeypatch):
+    """Above EXACT_MAX_N the trace series uses Monte Carlo traces; totals stay exact (sparse solve)."""
+    from spatialecon.results import impacts as mod
+    exact = impacts(sar, method="exact")
+    monkeypatch.setattr(mod, "EXACT_MAX_N", 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximationWarning)
+        a = impacts(sar, method="traces", n_vectors=200, seed=3)
+        b = impacts(sar, method="traces", n_vectors=200, seed=3)
+        auto = impacts(sar)
+    assert a.attrs["trace_method"] == "stochastic" and auto.attrs["method"] == "traces"
+    pd.testing.assert_frame_equal(a, b)
+    np.testing.assert_allclose(a["total"], exact["total"], rtol=1e-10)
+    np.testing.assert_allclose(a["direct"], exact["direct"], rtol=0.02)
+
+
+def test_panel_impacts_use_n_by_n_w(columbus):
+    df, g = columbus
+    rng = np.random.default_rng(2)
+    idx = pd.MultiIndex.from_product([df.index, range(2001, 2005)], names=["id", "year"])
+    X = pd.DataFrame({"x": rng.normal(size=len(idx))}, index=idx)
+    y = pd.Series(X["x"] + rng.normal(size=len(idx)), index=idx, name="y")
+    r = se.SDM(y, X, g.transform("r"), effects="region").fit()
+    assert r.W.shape == (len(df), len(df))
+    imp = impacts(r)
+    ref = _dense_impacts(r.W.toarray(), r.params["rho"], r.params["x"], r.params["W_x"])
+    np.testing.assert_allclose(imp.loc["x", ["direct", "indirect", "total"]], ref, atol=1e-10)
+
+
+def test_time_varying_w_averages(sar):
+    W1 = sar.W.toarray()
+    W2 = W1 @ W1
+    W2 = W2 / W2.sum(axis=1, keepdims=True)
+    r = dataclasses.replace(sar, info={**sar.info, "W_t": [sp.csr_matrix(W1), sp.csr_matrix(W2)]})
+    imp = impacts(r)
+    ref = np.mean([_dense_impacts(W, sar.params["rho"], sar.params["INC"]) for W in (W1, W2)], axis=0)
+    np.testing.assert_allclose(imp.loc["INC", ["direct", "indirect", "total"]], ref, atol=1e-10)

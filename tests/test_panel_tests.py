@@ -70,3 +70,35 @@ def test_hausman_formula_matches_plm_phtest():
     np.testing.assert_allclose(h.stat, PLM["hausman"]["stat"], rtol=1e-8)
     assert h.df == PLM["hausman"]["df"]
     np.testing.assert_allclose(h.pvalue, PLM["hausman"]["pvalue"], rtol=1e-7)
+
+
+@pytest.mark.parametrize("effects", ["region", "time", "twoways"])
+def test_panel_lm_within_equals_lsdv(data, effects):
+    """LM tests on the within-transformed regression equal those of the pooled regression with
+    region and/or year dummies (Frisch-Waugh-Lovell), so the time demeaning after the lag is right."""
+    df, w = data
+    d = prepare_panel(df["lgsp"], df[REGRESSORS], w, effects=effects)
+    within = panel_lm_arrays(d.y, d.X, d.W, T=d.T, effects=effects)
+    N, T = d.N, d.T
+    cols = [np.ones(N * T), d.X_raw]
+    if effects in ("region", "twoways"):
+        cols.append(np.kron(np.ones((T, 1)), np.eye(N))[:, 1:])
+    if effects in ("time", "twoways"):
+        cols.append(np.kron(np.eye(T), np.ones((N, 1)))[:, 1:])
+    lsdv = panel_lm_arrays(d.y_raw, np.column_stack(cols), d.W, T=T, effects=None)
+    for key in within:
+        np.testing.assert_allclose(within[key].stat, lsdv[key].stat, rtol=1e-8)
+
+
+def test_panel_lm_agrees_with_diagnostics_lm_tests(data):
+    """Pooled and region-effects panels: same numbers as results.diagnostics.lm_tests (I_T x W)."""
+    diagnostics = pytest.importorskip("spatialecon.results.diagnostics")
+    import spatialecon.models as sm
+    from spatialecon.results.panel_tests import panel_lm_tests
+
+    df, w = data
+    for effects in (None, "region"):
+        r = sm.OLS(df["lgsp"], df[REGRESSORS], w, effects=effects).fit()
+        a, b = diagnostics.lm_tests(r), panel_lm_tests(r)
+        for key in a:
+            np.testing.assert_allclose(b[key].stat, a[key].stat, rtol=1e-9)

@@ -84,20 +84,22 @@ def _explicit_ll(y, X, W, rho, beta, effects):
     FT = pt.orthonormal_deviation(T)
     FN = pt.orthonormal_deviation(N)
     if effects == "region":
-        L, Ws = np.kron(FT.T, np.eye(N)), W
+        L, Ws, Tn = np.kron(FT.T, np.eye(N)), W, T - 1
+    elif effects == "time":
+        L, Ws, Tn = np.kron(np.eye(T), FN.T), FN.T @ W @ FN, T
     else:  # twoways
-        L, Ws = np.kron(FT.T, FN.T), FN.T @ W @ FN
+        L, Ws, Tn = np.kron(FT.T, FN.T), FN.T @ W @ FN, T - 1
     n_r = Ws.shape[0]
     ys, Xs = L @ y, L @ X
-    Wys = np.kron(np.eye(T - 1), Ws) @ ys
+    Wys = np.kron(np.eye(Tn), Ws) @ ys
     e = ys - rho * Wys - Xs @ beta
     n = len(ys)
     s2 = e @ e / n
-    ld = (T - 1) * np.linalg.slogdet(np.eye(n_r) - rho * Ws)[1]
+    ld = Tn * np.linalg.slogdet(np.eye(n_r) - rho * Ws)[1]
     return -n / 2 * (np.log(2 * np.pi * s2) + 1) + ld, s2, n
 
 
-@pytest.mark.parametrize("effects", ["region", "twoways"])
+@pytest.mark.parametrize("effects", ["region", "time", "twoways"])
 @pytest.mark.parametrize("rho", [-0.3, 0.2, 0.6])
 def test_lee_yu_closed_form_matches_explicit_transformation(effects, rho):
     W = _W_dense()

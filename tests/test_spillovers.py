@@ -206,6 +206,20 @@ def test_by_distance_bands_sum_to_total():
     assert np.allclose(b["sum"].groupby(level="source").sum().loc[["r001", "r002"]],
                        s.to_frame()["total"].loc[["r001", "r002"]])
     assert b.loc[("r001", "source"), "n_regions"] == 1
+    assert b.loc["r001"].index[0] == "source"
+
+
+def test_by_distance_great_circle():
+    W = sp.csr_matrix(np.array([[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]))
+    r = make_results(W, kind="sar", ids=["bj", "sh", "gz"])
+    # Beijing, Shanghai, Guangzhou: ~1070 km and ~1890 km from Beijing
+    coords = pd.DataFrame({"lon": [116.4074, 121.4737, 113.2644], "lat": [39.9042, 31.2304, 23.1291]},
+                          index=["bj", "sh", "gz"])
+    s = spillovers(r, source="bj", variable="x", coords=coords, distance=[0, 1000, 1500, 2000])
+    b = s.by_distance()
+    assert b.loc["bj"].index.tolist() == ["source", "(1000, 1500]", "(1500, 2000]"]
+    with pytest.raises(OptionError):
+        spillovers(r, source="bj", variable="x").by_distance([0, 100])
 
 
 def test_seeded_draws_reproducible_and_bands_cover_point():
@@ -230,6 +244,11 @@ def test_draws_respect_rho_interval():
     assert rho_draws.max() < 1.0 and rho_draws.min() > -1.0
     assert np.all(np.isfinite(s.sims))
     assert names[-1] in s._param_names
+    # the estimator's stored bounds are used when present (SAC style: [(rho), (lambda)])
+    r.info["bounds"] = [(-0.5, 0.95), (-0.5, 0.95)]
+    s2 = spillovers(r, source="r000", variable="x", draws=300, seed=0)
+    rho2 = s2._draw_params[:, list(s2._param_names).index("rho")]
+    assert rho2.max() < 0.95 and rho2.max() > 0.9
 
 
 def test_bands_shrink_with_sample_size():
@@ -238,7 +257,7 @@ def test_bands_shrink_with_sample_size():
     from libpysal.weights import lat2W as _lat2W
 
     widths = []
-    for side in (7, 20):
+    for side in (6, 16):
         w = _lat2W(side, side, rook=True)
         w.transform = "r"
         n = side * side
@@ -256,6 +275,7 @@ def test_bands_shrink_with_sample_size():
         cov[np.ix_(sel, sel)] = vm
         cov[2, 2] = 1e-6
         r = make_results(W, kind="sar", beta=params[1], rho=params[3], cov=cov)
+        r.info["bounds"] = (-1.0, 1.0)  # rook lattice, row-standardised: eigenvalues in [-1, 1]
         s = spillovers(r, source=[r.ids[0]], variable="x", draws=300, seed=5).to_frame()
         widths.append(float(s["outward_upper"].iloc[0] - s["outward_lower"].iloc[0]))
         assert names

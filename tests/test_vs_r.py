@@ -9,7 +9,9 @@ tolerance, fixed in advance:
 * ML estimates (beta, rho, lambda): rtol 1e-5 (R's optimiser stops at ~1.5e-8 in rho);
 * ML standard errors (analytic information matrix): rtol 1e-4;
 * log-likelihood and AIC: atol 1e-6; sigma^2: rtol 1e-6;
-* impacts: rtol 1e-5; LR statistics: atol 1e-5.
+* impacts: rtol 1e-5; LR statistics: atol 1e-5;
+* p-values: rtol 1e-7 (closed forms) or derived from the statistic's tolerance, plus atol 1e-15
+  because R evaluates some upper tails as 1 - F (absolute precision ~2.2e-16).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ CASES = {
     "columbus_W": ("columbus.csv", "columbus_queen.gal", "row", "CRIME", ["INC", "HOVAL"]),
     "columbus_B": ("columbus.csv", "columbus_queen.gal", "none", "CRIME", ["INC", "HOVAL"]),
     "baltimore_W": ("baltimore.csv", "baltimore_knn4.gal", "row", "PRICE", ["NROOM", "NBATH", "AGE", "SQFT"]),
+    "boston_W": ("boston.csv", "boston_soi.gal", "row", "LCMEDV",
+                 ["CRIM", "ZN", "INDUS", "CHAS", "NOX2", "RM2", "AGE", "LDIS", "LRAD", "TAX", "PTRATIO", "B",
+                  "LLSTAT"]),
 }
 MODELS = {"ols": "OLS", "slx": "SLX", "sar": "SAR", "sdm": "SDM", "sem": "SEM", "sdem": "SDEM", "sac": "SAC"}
 DURBIN = ("slx", "sdm", "sdem")
@@ -44,6 +49,8 @@ ATOL_LOGLIK = 1e-6
 RTOL_SIGMA2 = 1e-6
 RTOL_IMPACTS = 1e-5
 ATOL_LR = 1e-5
+# R computes several p-values as 1 - F(stat): absolute precision ~2.2e-16 (R reports 0 or 2.2e-16)
+ATOL_P = 1e-15
 
 
 @functools.lru_cache(maxsize=None)
@@ -177,11 +184,11 @@ def test_lr_tests(key):
     cf = se.diagnostics.common_factor_test(fitted(key, "sdm"), fitted(key, "sem"))
     np.testing.assert_allclose(cf.stat, ref["common_factor"]["stat"], rtol=0, atol=ATOL_LR)
     assert cf.df == ref["common_factor"]["df"]
-    np.testing.assert_allclose(cf.pvalue, ref["common_factor"]["p"], rtol=1e-4)
+    np.testing.assert_allclose(cf.pvalue, ref["common_factor"]["p"], rtol=1e-4, atol=ATOL_P)
     lr = se.diagnostics.lr_test(fitted(key, "sar"), fitted(key, "sdm"))
     np.testing.assert_allclose(lr.stat, ref["lr_sdm_sar"]["stat"], rtol=0, atol=ATOL_LR)
     assert lr.df == ref["lr_sdm_sar"]["df"]
-    np.testing.assert_allclose(lr.pvalue, ref["lr_sdm_sar"]["p"], rtol=1e-4)
+    np.testing.assert_allclose(lr.pvalue, ref["lr_sdm_sar"]["p"], rtol=1e-4, atol=ATOL_P)
 
 
 LR_BASE = {"sar": "ols", "sem": "ols", "sac": "ols", "sdm": "slx", "sdem": "slx"}
@@ -194,7 +201,7 @@ def test_lr_vs_nonspatial(key, model):
     lr = se.diagnostics.lr_test(fitted(key, LR_BASE[model]), fitted(key, model))
     np.testing.assert_allclose(lr.stat, ref["stat"], rtol=0, atol=ATOL_LR)
     assert lr.df == ref["df"]
-    np.testing.assert_allclose(lr.pvalue, ref["p"], rtol=1e-4)
+    np.testing.assert_allclose(lr.pvalue, ref["p"], rtol=1e-4, atol=ATOL_P)
 
 
 @pytest.mark.parametrize(("key", "model"), [(k, m) for k in CASES for m in ("sar", "sdm", "sem", "sdem")])
@@ -205,7 +212,7 @@ def test_wald_spatial_parameter(key, model):
     wd = se.diagnostics.wald_test(fitted(key, model), [name])
     np.testing.assert_allclose(wd.stat, ref["stat"], rtol=2 * RTOL_ML_SE)
     assert wd.df == ref["df"]
-    np.testing.assert_allclose(wd.pvalue, ref["p"], rtol=1e-3)
+    np.testing.assert_allclose(wd.pvalue, ref["p"], rtol=1e-3, atol=ATOL_P)
 
 
 # ---------------------------------------------------------------------------- diagnostics
@@ -233,7 +240,7 @@ def test_lm_tests(key):
     for ours, theirs in [("lm_lag", "LMlag"), ("lm_error", "LMerr"), ("robust_lm_lag", "RLMlag"),
                          ("robust_lm_error", "RLMerr"), ("sarma", "SARMA")]:
         np.testing.assert_allclose(out[ours].stat, ref[theirs]["stat"], rtol=RTOL_CLOSED, err_msg=ours)
-        np.testing.assert_allclose(out[ours].pvalue, ref[theirs]["p"], rtol=1e-7, atol=1e-15, err_msg=ours)
+        np.testing.assert_allclose(out[ours].pvalue, ref[theirs]["p"], rtol=1e-7, atol=ATOL_P, err_msg=ours)
         assert out[ours].df == ref[theirs]["df"]
 
 

@@ -92,7 +92,7 @@ def test_ols_diagnostics(key):
     for ours, theirs in [("lm_lag", "lm_lag"), ("lm_error", "lm_error"), ("robust_lm_lag", "rlm_lag"),
                          ("robust_lm_error", "rlm_error"), ("sarma", "lm_sarma")]:
         np.testing.assert_allclose(lm[ours].stat, ref[theirs]["stat"], rtol=RTOL_CLOSED, err_msg=ours)
-        np.testing.assert_allclose(lm[ours].pvalue, ref[theirs]["p"], rtol=1e-7, atol=1e-15, err_msg=ours)
+        np.testing.assert_allclose(lm[ours].pvalue, ref[theirs]["p"], rtol=1e-7, atol=1e-15, err_msg=ours)  # p ~ 1e-17 in baltimore
 
 
 @pytest.mark.parametrize(("key", "model", "ref_name", "spatial", "aic_offset"),

@@ -104,7 +104,8 @@ def _to_numeric(col: pd.Series, name: str, na_values) -> pd.Series:
 
 def build_panel(df: pd.DataFrame, region: str | None = None, year: str | None = None, value_vars=None, *,
                 wide: bool | None = None, variable: str | None = None, harmonise: bool = True,
-                years: tuple[int, int] = (1900, 2100), na_values=("NA", "NaN", "nan", "null")) -> RegionalPanel:
+                years: tuple[int, int] = (1900, 2100), year_step: int = 1,
+                na_values=("NA", "NaN", "nan", "null")) -> RegionalPanel:
     """Validate a long or wide table and key it by (code, year).
 
     Parameters
@@ -131,6 +132,10 @@ def build_panel(df: pd.DataFrame, region: str | None = None, year: str | None = 
         Set False for other countries: labels are then used as given (as str).
     years : (int, int), default (1900, 2100)
         Allowed year range, inclusive.
+    year_step : int, default 1
+        Spacing of the expected years (1 annual; e.g. 10 for decennial data).
+        Balance is judged on the years first, first + step, ..., last; years
+        off that grid raise a DataError.
     na_values : sequence of str
         Text that means "missing" (besides empty cells); anything else that is
         not a number raises.
@@ -196,6 +201,10 @@ def build_panel(df: pd.DataFrame, region: str | None = None, year: str | None = 
                             f"{long.loc[labels.isna(), '__row__'].tolist()[:10]}")
         codes = labels.astype(str).to_numpy()
     yrs = _years(long[year_col], long["__row__"], year or "year", years)
+    if int(year_step) > 1:
+        off = sorted(set(int(y) for y in yrs if (int(y) - int(yrs.min())) % int(year_step)))
+        if off:
+            raise DataError(f"years {off[:10]} are off the {year_step}-year grid starting in {int(yrs.min())}")
     values = {c: _to_numeric(long[c], str(c), set(na_values)) for c in value_vars}
     out = pd.DataFrame({str(c): v.to_numpy() for c, v in values.items()})
     out.index = pd.MultiIndex.from_arrays([pd.Index(codes, dtype=object), yrs], names=["code", "year"])
@@ -213,7 +222,7 @@ def build_panel(df: pd.DataFrame, region: str | None = None, year: str | None = 
     rows = rows.iloc[order]
     panel = RegionalPanel(out, report={"rows_in": len(df), "rows": len(out), "format": fmt,
                                        "sorted_by_code_year": reordered, "row_of": rows,
-                                       "harmonised": bool(harmonise)})
+                                       "harmonised": bool(harmonise)}, year_step=year_step)
     panel.report["nan_cells"] = len(panel.nan_cells())
     panel.report["missing"] = panel.missing()
     return panel

@@ -202,14 +202,23 @@ def china_panel_coverage() -> pd.DataFrame:
 
 
 def _libpysal_path(example: str, filename: str) -> str:
-    try:
-        from libpysal import examples
-    except ImportError as exc:  # pragma: no cover - libpysal is a dependency
-        raise DataError("libpysal is needed for this example dataset") from exc
-    try:
-        return examples.get_path(filename)
-    except (KeyError, FileNotFoundError, OSError, ValueError) as exc:  # pragma: no cover - shipped with libpysal
-        raise DataError(f"libpysal example {example!r} ({filename}) not found") from exc
+    """Path of a file of a libpysal example shipped inside the libpysal package.
+
+    Located with :func:`importlib.util.find_spec` so that libpysal itself (slow
+    to import) is not imported.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("libpysal")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - libpysal is a dependency
+        raise DataError("libpysal is needed for this example dataset (pip install libpysal)")
+    for root in spec.submodule_search_locations:
+        path = Path(root) / "examples" / example / filename
+        if path.exists():
+            return str(path)
+    raise DataError(  # pragma: no cover - shipped with libpysal
+        f"libpysal example {example!r} ({filename}) not found in the installed libpysal")
 
 
 def us_income(*, as_panel: bool = False):
@@ -290,7 +299,7 @@ def mexico(*, as_panel: bool = False):
     wide = raw[ycols].copy()
     wide.columns = [int(c.removeprefix("PCGDP")) for c in ycols]
     wide.insert(0, "code", codes)
-    panel = build_panel(wide, region="code", variable="gdppc", harmonise=False)
+    panel = build_panel(wide, region="code", variable="gdppc", harmonise=False, year_step=10)
     panel.report["source"] = "libpysal.examples mexico/mexicojoin.shp (Esquivel 1999; state GDP per capita)"
     panel.units["gdppc"] = "constant 1993 pesos per person"
     if as_panel:

@@ -33,6 +33,9 @@ class RegionalPanel:
         Derived column -> description.
     units : dict, optional
         Column -> unit.
+    year_step : int, default 1
+        Spacing of the expected years (1 annual, 10 decennial); used by
+        :meth:`missing`, :attr:`is_balanced` and :meth:`coverage`.
 
     Examples
     --------
@@ -46,7 +49,7 @@ class RegionalPanel:
     """
 
     def __init__(self, data: pd.DataFrame, *, report: dict | None = None, derived: dict | None = None,
-                 units: dict | None = None):
+                 units: dict | None = None, year_step: int = 1):
         if not isinstance(data.index, pd.MultiIndex) or data.index.nlevels != 2:
             raise PanelError("RegionalPanel needs a (code, year) MultiIndex")
         if data.index.duplicated().any():
@@ -54,6 +57,9 @@ class RegionalPanel:
             raise PanelError(f"duplicate (code, year) keys: {dup[:20]}")
         if not data.index.is_monotonic_increasing:
             raise PanelError("RegionalPanel data must be sorted by (code, year); use build_panel()")
+        if int(year_step) < 1:
+            raise PanelError(f"year_step must be a positive integer, got {year_step!r}")
+        self._year_step = int(year_step)
         self._data = data
         self.report = dict(report or {})
         self.derived = dict(derived or {})
@@ -99,16 +105,28 @@ class RegionalPanel:
 
     def _new(self, data: pd.DataFrame, *, report=None, derived=None) -> RegionalPanel:
         return RegionalPanel(data, report=self.report if report is None else report,
-                             derived=self.derived if derived is None else derived, units=self.units)
+                             derived=self.derived if derived is None else derived, units=self.units,
+                             year_step=self._year_step)
 
     # --------------------------------------------------------------- coverage
-    def _grid(self) -> pd.MultiIndex:
+    @property
+    def year_step(self) -> int:
+        """Spacing of the expected years: 1 for annual data, 10 for decennial data (set at build time)."""
+        return self._year_step
+
+    def _expected_years(self) -> list[int]:
         yrs = self.years
-        full = range(int(yrs.min()), int(yrs.max()) + 1) if len(yrs) else []
+        return list(range(int(yrs.min()), int(yrs.max()) + 1, self.year_step)) if len(yrs) else []
+
+    def _grid(self) -> pd.MultiIndex:
+        full = self._expected_years()
         return pd.MultiIndex.from_product([self.regions, list(full)], names=self._data.index.names)
 
     def missing(self) -> list[tuple]:
-        """Region-years with no row: all (code, year) of observed regions and years min..max, minus present.
+        """Region-years with no row.
+
+        Expected rows are every observed region in every year from the first to
+        the last year, in steps of :attr:`year_step` (1 unless set at build time).
 
         Examples
         --------
@@ -132,7 +150,7 @@ class RegionalPanel:
 
     @property
     def is_balanced(self) -> bool:
-        """True when every region has a row for every year from the first to the last year."""
+        """True when every region has a row for every expected year (see :meth:`missing`)."""
         return len(self.missing()) == 0
 
     def coverage(self) -> pd.DataFrame:
@@ -152,7 +170,7 @@ class RegionalPanel:
         years = d.index.get_level_values(1)
         out = d.notna().groupby(years).sum()
         out.insert(0, "rows", d.groupby(years).size())
-        out = out.reindex(range(int(self.years.min()), int(self.years.max()) + 1), fill_value=0)
+        out = out.reindex(self._expected_years(), fill_value=0)
         out.index.name = "year"
         return out.astype(int)
 

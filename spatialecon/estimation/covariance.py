@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: Largest N for which the traces are computed from a dense ``W A^{-1}``.
-DENSE_TRACE_MAX = 3000
+DENSE_TRACE_MAX = 2000
 
 
 def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
@@ -72,7 +72,7 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
     W : sparse matrix or ndarray (N x N)
     rho : float
     method : {"auto", "exact", "stochastic", "series"}
-        ``"exact"`` forms G densely (N <= 3000 under ``"auto"``); otherwise
+        ``"exact"`` forms G densely (N <= 2000 under ``"auto"``); otherwise
         :func:`spatialecon.estimation.traces.info_traces` is used (stochastic
         or series estimates, with ``se`` in the result).
 
@@ -114,7 +114,7 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
     W : sparse matrix or ndarray (N x N)
     rho, lam : float
     method : {"auto", "exact", "stochastic"}
-        ``"exact"`` forms the N x N matrices (``"auto"`` for N <= 3000);
+        ``"exact"`` forms the N x N matrices (``"auto"`` for N <= 2000);
         ``"stochastic"``: the single-parameter traces from
         :func:`lag_traces` (at rho and at lambda) and the cross terms
         ``tr(K'K)``, ``tr(G_A G_B)``, ``tr(K'G_B)`` by Hutchinson estimators

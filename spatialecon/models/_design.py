@@ -17,7 +17,7 @@ from scipy import linalg
 from ..errors import DataError, SingularDesignError, WeightsError
 from ..estimation.bounds import rho_interval
 from ..estimation.covariance import lag_traces
-from ..estimation.logdet import make_logdet
+from ..estimation.logdet import AUTO_EIGEN_MAX, make_logdet
 
 __all__ = ["CrossDesign", "check_y", "check_X", "check_rank", "align_w", "stacked_solve", "w_bounds"]
 
@@ -178,13 +178,27 @@ class CrossDesign:
 
     def bounds(self) -> tuple[float, float]:
         if self._bounds is None:
-            self._bounds = w_bounds([self.W])
+            eigen = self.logdet_option == "eigen" or (self.logdet_option == "auto" and self.N <= AUTO_EIGEN_MAX)
+            if eigen and self._ld is None:
+                # the eigenvalues of the log-determinant also give the interval (computed once)
+                self._ld = make_logdet(self.W, "eigen")
+            ev = getattr(self._ld, "eigenvalues", None)
+            if ev is not None:
+                ev = np.asarray(ev)
+                real = ev.real[np.abs(ev.imag) <= 1e-8 * max(np.abs(ev).max(), 1.0)]
+                lo, hi = float(real.min()), float(real.max())
+                if lo >= 0 or hi <= 0:
+                    raise WeightsError(f"W has real eigenvalue range [{lo}, {hi}] that does not straddle 0.")
+                self._bounds = (1.0 / lo, 1.0 / hi)
+            else:
+                self._bounds = w_bounds([self.W])
         return self._bounds
 
     def logdet(self, rho: float) -> float:
         if self._ld is None:
-            self._ld = make_logdet(self.W, self.logdet_option, bounds=self.bounds(), seed=self.seed,
-                                   **self.logdet_opts)
+            approx = self.logdet_option in ("chebyshev", "mc")
+            self._ld = make_logdet(self.W, self.logdet_option, bounds=self.bounds() if approx else None,
+                                   seed=self.seed, **self.logdet_opts)
         return self._ld(rho)
 
     @property

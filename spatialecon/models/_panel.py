@@ -46,6 +46,8 @@ from scipy import linalg, optimize
 from .._options import Effects, validate
 from ..errors import DataError, EstimationError, PanelError, SingularDesignError, WeightsError
 from ..estimation import panel as pt
+from ..estimation.logdet import make_logdet
+from ..weights import align
 
 __all__ = ["PanelDesign", "prepare_panel", "is_panel"]
 
@@ -64,26 +66,11 @@ def is_panel(y) -> bool:
 
 # --------------------------------------------------------------------------- W
 def _align(w, ids: pd.Index) -> sp.csr_matrix:
-    """W as csr in the order of ``ids`` (spatialecon.weights.align when available)."""
-    try:
-        from ..weights import align  # H2's contract
-    except ImportError:
-        align = None
-    if align is not None:
-        return sp.csr_matrix(align(w, ids))
+    """W as csr in the order of ``ids`` (:func:`spatialecon.weights.align`; WeightsError on mismatch)."""
     if sp.issparse(w) or isinstance(w, np.ndarray):
-        raise WeightsError("W given as a bare matrix has no ids; pass a libpysal Graph keyed by region ids.")
-    wids = pd.Index([str(i) for i in w.unique_ids])
-    want = pd.Index([str(i) for i in ids])
-    missing, extra = want.difference(wids), wids.difference(want)
-    if len(missing) or len(extra):
-        raise WeightsError(
-            f"W ids do not match the panel's regions: in the panel but not in W: {list(missing)}; "
-            f"in W but not in the panel: {list(extra)}."
-        )
-    M = sp.csr_matrix(w.sparse)
-    pos = wids.get_indexer(want)
-    return sp.csr_matrix(M[pos][:, pos])
+        raise WeightsError("W given as a bare matrix has no ids; pass a libpysal Graph keyed by region ids "
+                           "(e.g. spatialecon.weights.from_matrix(m, ids=...)).")
+    return sp.csr_matrix(align(w, ids), dtype=float)
 
 
 def _is_time_varying(w) -> bool:
@@ -106,27 +93,6 @@ def _weights_by_period(w, ids, time_ids) -> tuple[sp.csr_matrix | None, list[sp.
             seen[id(g)] = _align(g, ids)
         mats.append(seen[id(g)])
     return None, mats
-
-
-def _make_logdet(W: sp.csr_matrix, method: str = "auto"):
-    """``log|I - rho W|`` callable from the core (``estimation.logdet.make_logdet``).
-
-    Falls back to exact eigenvalues while the core module is not importable.
-    """
-    try:
-        from ..estimation.logdet import make_logdet
-    except ImportError:
-        make_logdet = None
-    if make_logdet is not None:
-        return make_logdet(W, method)
-    ev = np.linalg.eigvals(W.toarray())
-
-    def ld(rho: float) -> float:
-        return float(np.sum(np.log(np.abs(1.0 - rho * ev))))
-
-    ld.method = "eigen"
-    ld.error_band = None
-    return ld
 
 
 # ----------------------------------------------------------------- the design
@@ -152,6 +118,12 @@ class PanelDesign:
         Random-effects variance ratio used for the current transformation.
     y_raw, X_raw : ndarray
         Untransformed stacked arrays (X_raw includes the Durbin columns).
+    logdet_option, logdet_opts, trace_method, seed
+        How ``logdet`` and ``traces`` are computed (set by the model's
+        ``fit(logdet=..., trace_method=..., seed=...)`` through ``dataclasses.replace``).
+
+    Methods used by the core: ``lag``, ``logdet``, ``traces``, ``solve``,
+    ``bounds``, ``estimate`` (profiles phi for random effects) and ``finalise``.
     """
 
     y: np.ndarray
@@ -175,6 +147,7 @@ class PanelDesign:
     logdet_option: str = "auto"
     trace_method: str = "auto"
     seed: object = None
+    logdet_opts: dict = field(default_factory=dict)
     _ld: dict = field(default_factory=dict, repr=False)
 
     # ---- operators ------------------------------------------------------
@@ -208,7 +181,8 @@ class PanelDesign:
             made: dict = {}
             for M in mats:
                 if id(M) not in made:
-                    made[id(M)] = _make_logdet(M, self.logdet_option)
+                    made[id(M)] = make_logdet(M, self.logdet_option, bounds=self.rho_bounds, seed=self.seed,
+                                              **self.logdet_opts)
             self._ld[key] = [made[id(M)] for M in mats]
         lds = self._ld[key]
         if self.W_t is None:
@@ -352,6 +326,10 @@ class PanelDesign:
         if self.effects == "random" and fit.get("phi") is not None:
             info.update(phi=fit["phi"], theta=fit.get("theta"),
                         sigma2_mu=float(fit["phi"]) * float(fit.get("sigma2", np.nan)))
+            if float(fit["phi"]) == 0.0:
+                info["re_note"] = "phi at its lower bound 0: no region random effect, the model is pooled"
+            elif float(fit["phi"]) > np.exp(6.9):
+                info["re_note"] = "phi at the upper end of its search range: random effects close to fixed effects"
             aug = _random_effects_covariance(self, fit)
             if aug is not None:
                 out["cov_full"] = aug.pop("cov_full")

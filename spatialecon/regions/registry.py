@@ -223,8 +223,9 @@ def _match_one(label) -> tuple[str | None, str | None, list[str]]:
     table, _ = _lookup()
     if _is_cjk(text):
         key = _zh_key(text)
-        if key in _OUTSIDE:
-            return None, f"{_OUTSIDE[key]} is not one of the 31 mainland provincial units", []
+        for k in (key, _strip_suffix(key, _ZH_SUFFIXES)):
+            if k in _OUTSIDE:
+                return None, f"{_OUTSIDE[k]} is not one of the 31 mainland provincial units", []
         for k in (key, _strip_suffix(key, _ZH_SUFFIXES)):
             if k in table:
                 return table[k], None, []

@@ -21,6 +21,7 @@ __all__ = ["effect_columns", "effect_rows", "neighbour_orders"]
 
 _LAG = ("sar", "sdm", "sac")
 _DIRECT = ("slx", "sdem")
+_DENSE_MAX = 100  # N up to which I - rho W is solved densely (splu wins above)
 _ADCODE = re.compile(r"^\d{6}$")
 
 # ---------------------------------------------------------------------------
@@ -69,6 +70,8 @@ def effect_columns(W, *, rho: float, beta: float, theta: float, columns, lag: bo
     rhs = beta * E + theta * np.asarray(W[:, cols].todense())
     if not lag or rho == 0.0:
         return rhs
+    if lu is None and n <= _DENSE_MAX:  # small N: a dense LU is faster than splu
+        return np.linalg.solve(np.eye(n) - rho * W.toarray(), rhs)
     lu = lu if lu is not None else _factor(W, rho)
     return np.asarray(lu.solve(rhs)).reshape(n, len(cols))
 

@@ -38,6 +38,12 @@ class ModelSpec:
         Panel effects (``None`` for cross-section or pooled).
     lee_yu : bool
         Whether the Lee-Yu correction was applied.
+
+    Examples
+    --------
+    >>> spec = ModelSpec(kind="sdm", exog_names=("const", "x"), durbin_names=("x",))
+    >>> spec.has_lag, spec.has_error, spec.regressors
+    (True, False, ('x',))
     """
 
     kind: str
@@ -91,6 +97,24 @@ class SpatialResults:
     ``docs/design.md``. ``params`` and ``cov`` are labelled with ``const``, the
     regressor names, ``W_<name>`` Durbin terms, ``rho`` and ``lambda``;
     ``sigma2`` is an attribute, not a parameter.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, libpysal
+    >>> from libpysal.graph import Graph
+    >>> import spatialecon as se
+    >>> df = gpd.read_file(libpysal.examples.get_path("columbus.shp"))
+    >>> df.index = df["POLYID"].astype(str)
+    >>> w = Graph.build_contiguity(df, rook=False).transform("r")
+    >>> res = se.SAR(df["CRIME"], df[["INC", "HOVAL"]], w).fit()
+    >>> res.params.round(4)
+    const    45.6032
+    INC      -1.0487
+    HOVAL    -0.2663
+    rho       0.4233
+    Name: params, dtype: float64
+    >>> round(res.loglik, 3), res.logdet_method
+    (-182.674, 'eigen')
     """
 
     model_name: str

@@ -52,7 +52,15 @@ CRITICAL = -1.65
 
 @dataclass(frozen=True)
 class LogTResult:
-    """Result of the log t regression: slope ``b`` (= 2 alpha), its HAC se and t statistic."""
+    """Result of the log t regression: slope ``b`` (= 2 alpha), its HAC se and t statistic.
+
+    Examples
+    --------
+    >>> from spatialecon.results.clubs import LogTResult
+    >>> r = LogTResult(b=-0.36, se=0.066, stat=-5.42, converges=False, members=("a", "b"), n_periods_used=22)
+    >>> round(r.pvalue, 8) < 0.05
+    True
+    """
 
     b: float
     se: float
@@ -84,6 +92,16 @@ class ClubResult:
     initial_clubs : list of LogTResult
         Clubs before merging.
     options : dict
+
+    Examples
+    --------
+    >>> import spatialecon as se
+    >>> res = se.club_convergence(se.datasets.us_income().loc[(slice(None), slice(1980, 2009)), :], "income")
+    >>> res.to_frame().groupby("club").size()
+    club
+    1    24
+    2    24
+    dtype: int64
     """
 
     full: LogTResult
@@ -168,6 +186,15 @@ def log_t_test(table: pd.DataFrame, *, r: float = 0.3, hp_filter: bool = False, 
     Returns
     -------
     LogTResult
+
+    Examples
+    --------
+    >>> import spatialecon as se
+    >>> from spatialecon.results.clubs import log_t_test
+    >>> table = se.datasets.us_income()["income"].unstack("year").loc[:, 1980:2009]
+    >>> r = log_t_test(table)
+    >>> round(r.b, 4), round(r.stat, 2), r.converges
+    (-0.3567, -5.42, False)
     """
     x = _prepare(table, hp_filter, hp_lambda)
     return _log_t(x.to_numpy(), list(x.index), r)
@@ -250,6 +277,13 @@ def club_convergence(
     Returns
     -------
     ClubResult
+
+    Examples
+    --------
+    >>> import spatialecon as se
+    >>> res = se.club_convergence(se.datasets.us_income().loc[(slice(None), slice(1980, 2009)), :], "income")
+    >>> [len(c.members) for c in res.clubs], round(res.full.stat, 2)
+    ([24, 24], -5.42)
     """
     if variable is not None:
         from ._panelvalues import wide

@@ -19,7 +19,9 @@ Moran's I of regression residuals has exact mean and variance under normality
 (Cliff and Ord 1981; ``spdep::lm.morantest``):
 ``E[I] = (n/S0) tr(MW)/(n-k)`` and
 ``Var[I] = (n/S0)^2 [tr(MWMW') + tr((MW)^2) + tr(MW)^2]/((n-k)(n-k+2)) - E[I]^2``,
-computed here without forming the n x n matrix ``M``.
+computed here without forming the n x n matrix ``M``. For a fixed-effects panel
+(within-transformed OLS) ``M`` also projects out the effect dummies and ``n - k``
+becomes ``tr(M)``; that case is computed densely (n <= 3000).
 """
 
 from __future__ import annotations
@@ -247,9 +249,14 @@ def moran_residuals(ols_result, w=None, *, alternative: str = "greater") -> Mora
     trMWMWt = trWWt - np.sum(WtX * WtQ) - np.sum(WX * WQ) + np.trace(XtWQ @ XtWtQ)
     trHWW = np.trace(X.T @ (W @ WQ))
     trMWMW = trWW - 2 * trHWW + np.trace(XtWQ @ XtWQ)
+    m = n - k  # tr(M)
+    effects = getattr(ols_result.spec, "effects", None)
+    if _panel_index(ols_result) is not None and effects in ("region", "time", "twoways"):
+        # residuals of a fixed-effects (within) regression: M also removes the effect dummies
+        trMW, trMWMWt, trMWMW, m = _fe_traces(ols_result, W, X, effects)
     c = n / S0
-    EI = c * trMW / (n - k)
-    VI = c ** 2 * (trMWMWt + trMWMW + trMW ** 2) / ((n - k) * (n - k + 2)) - EI ** 2
+    EI = c * trMW / m
+    VI = c ** 2 * (trMWMWt + trMWMW + trMW ** 2) / (m * (m + 2)) - EI ** 2
     z = (I - EI) / np.sqrt(VI)
     if alternative == "greater":
         p = stats.norm.sf(z)
@@ -260,6 +267,42 @@ def moran_residuals(ols_result, w=None, *, alternative: str = "greater") -> Mora
     return MoranResult(stat=float(z), pvalue=float(p), df=None, null="no spatial autocorrelation in residuals",
                        name="Moran's I (residuals)", distribution="normal", I=float(I), expectation=float(EI),
                        variance=float(VI), alternative=alternative)
+
+
+FE_DENSE_MAX = 3000
+
+
+def _fe_traces(res, W: sp.csr_matrix, X: np.ndarray, effects: str):
+    """tr(MW), tr(MWMW'), tr(MWMW), tr(M) with M = I - P_D - P_X~ (D: effect dummies, X~ within-transformed)."""
+    idx = _panel_index(res)
+    n = len(idx)
+    if n > FE_DENSE_MAX:
+        raise DataError(f"exact Moran moments for a fixed-effects panel are computed densely (n <= {FE_DENSE_MAX}); "
+                        f"n = {n}. Use lm_tests, or the cross-section Moran test by period.")
+    reg = pd.Index(idx.get_level_values(0))
+    tim = pd.Index(idx.get_level_values(1))
+
+    def p_d(A: np.ndarray) -> np.ndarray:
+        df = pd.DataFrame(A)
+        out = np.zeros_like(A)
+        if effects in ("region", "twoways"):
+            out += df.groupby(reg.to_numpy()).transform("mean").to_numpy()
+        if effects in ("time", "twoways"):
+            out += df.groupby(tim.to_numpy()).transform("mean").to_numpy()
+        if effects == "twoways":
+            out -= A.mean(axis=0, keepdims=True)
+        return out
+
+    eye = np.eye(n)
+    keep = np.abs(X).sum(axis=0) > 1e-12 * n  # a constant is wiped out by the transformation
+    Xt = X[:, keep]
+    M = eye - p_d(eye)
+    if Xt.shape[1]:
+        M -= Xt @ np.linalg.pinv(Xt.T @ Xt) @ Xt.T
+    Wd = W.toarray()
+    MW = M @ Wd
+    MWt = M @ Wd.T
+    return float(np.trace(MW)), float(np.sum(MW * MWt.T)), float(np.sum(MW * MW.T)), float(np.trace(M))
 
 
 # --------------------------------------------------------------------------- LR / Wald

@@ -179,10 +179,11 @@ def _stochastic_trace_powers(W, m: int, *, seed, n_vectors: int):
     except ImportError:
         trace_powers = None
     if trace_powers is not None:
-        tr = np.asarray(trace_powers(W, m, method="stochastic", n_vectors=n_vectors, seed=seed), dtype=float)
+        tr = np.asarray(trace_powers(W, m, method="stochastic", n_vectors=n_vectors,
+                                     seed=0 if seed is None else seed), dtype=float)
         return tr[: m + 1], "stochastic"
-    # Hutchinson estimator with Rademacher vectors; tr(W^0) and tr(W) are exact.
-    rng = np.random.default_rng(seed)
+    # Hutchinson estimator with Rademacher vectors; tr(W^0), tr(W), tr(W^2) are exact.
+    rng = np.random.default_rng(0 if seed is None else seed)
     Z = rng.choice([-1.0, 1.0], size=(W.shape[0], n_vectors))
     tr = np.empty(m + 1)
     tr[0] = W.shape[0]
@@ -191,6 +192,8 @@ def _stochastic_trace_powers(W, m: int, *, seed, n_vectors: int):
     for k in range(2, m + 1):
         V = W @ V
         tr[k] = np.mean(np.einsum("ij,ij->j", Z, V))
+    if m >= 2:
+        tr[2] = W.multiply(W.T).sum()
     warnings.warn(f"impacts use Monte Carlo traces of W^k ({n_vectors} vectors) for N={W.shape[0]}; "
                   "direct/indirect split carries simulation error.", ApproximationWarning, stacklevel=3)
     return tr, "stochastic"
@@ -310,7 +313,9 @@ def impacts(res, *, method: str = "auto", draws: int | None = None, seed=None, l
         Truncation order of the trace series (default: until ``|rho|^q/(1-|rho|)``
         is below 1e-13, at least 100, at most 5000).
     n_vectors : int, default 50
-        Random vectors for stochastic traces (only for N > 2000 with ``"traces"``).
+        Random vectors for stochastic traces (only for N > 2000 with ``"traces"``);
+        they are drawn with ``seed`` (0 when ``seed`` is None, so that point
+        estimates are reproducible).
 
     Returns
     -------

@@ -142,7 +142,18 @@ def panel_lm_tests(ols_result, w=None, *, df_correction: bool = False) -> dict:
 
     Examples
     --------
-    >>> # r = se.OLS(y, X, w, effects="region").fit(); panel_lm_tests(r)["lm_lag"].pvalue
+    >>> import numpy as np, pandas as pd
+    >>> from spatialecon.models import OLS
+    >>> from spatialecon.weights import from_matrix
+    >>> ring = np.roll(np.eye(6), 1, axis=1) + np.roll(np.eye(6), -1, axis=1)
+    >>> w = from_matrix(ring / 2, ids=list("abcdef"))
+    >>> idx = pd.MultiIndex.from_product([list("abcdef"), range(2000, 2004)], names=["region", "year"])
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"x": rng.normal(size=24)}, index=idx)
+    >>> y = pd.Series(X["x"].to_numpy() + rng.normal(size=24), index=idx, name="y")
+    >>> out = panel_lm_tests(OLS(y, X, w, effects="region").fit())
+    >>> sorted(out), out["lm_error"].df
+    (['lm_error', 'lm_lag', 'robust_lm_error', 'robust_lm_lag', 'sarma'], 1)
     """
     if ols_result.time_ids is None or ols_result.n_periods < 2:
         raise DataError("panel_lm_tests needs a panel result (n_periods >= 2).")

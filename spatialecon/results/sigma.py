@@ -33,7 +33,14 @@ __all__ = ["sigma_convergence", "sigma_trend", "moran_by_year", "TrendTest"]
 
 @dataclass(frozen=True)
 class TrendTest:
-    """Linear trend of a dispersion series: slope per year, HAC standard error, z and p."""
+    """Linear trend of a dispersion series: slope per year, HAC standard error, z and p.
+
+    Examples
+    --------
+    >>> from spatialecon.results.sigma import TrendTest
+    >>> TrendTest(slope=-0.01, se=0.002, stat=-5.0, pvalue=5.7e-07, maxlags=2, column="sd_log").slope
+    -0.01
+    """
 
     slope: float
     se: float
@@ -63,6 +70,16 @@ def sigma_convergence(panel, variable: str, population: str | None = None, *, mi
     DataFrame
         Indexed by year: ``n``, ``mean``, ``sd_log``, ``sd_log_ddof1``, ``cv``,
         ``max_min`` and, with population, ``cv_weighted``.
+
+    Examples
+    --------
+    >>> import spatialecon as se
+    >>> s = se.sigma_convergence(se.datasets.us_income(), "income")
+    >>> s.loc[[1929, 2009], ["n", "sd_log", "cv", "max_min"]].round(4)
+           n  sd_log      cv  max_min
+    year
+    1929  48  0.3655  0.3554   4.2509
+    2009  48  0.1376  0.1440   1.7988
     """
     table = wide(panel, variable)
     check_missing(table, missing, variable)
@@ -171,6 +188,18 @@ def moran_by_year(
     -------
     DataFrame
         Indexed by year: ``I``, ``EI``, ``z_norm``, ``p_norm``, ``p_sim``.
+
+    Examples
+    --------
+    >>> import spatialecon as se
+    >>> prov = se.datasets.china_provinces()
+    >>> w = se.weights.contiguity(prov, islands="nearest")
+    >>> panel = se.datasets.china_panel().loc[(slice(None), slice(2022, 2023)), :]
+    >>> se.moran_by_year(panel, "gdppc", w, permutations=99, seed=0)[["I", "EI"]].round(3)
+              I     EI
+    year
+    2022  0.327 -0.033
+    2023  0.324 -0.033
     """
     import esda
 

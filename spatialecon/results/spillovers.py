@@ -168,15 +168,16 @@ class SpilloverResult:
         if own_separate:
             pos = [self.ids.get_loc(s) for s in self.sources]
             labels[pos, np.arange(len(pos))] = "(own)"
-        return self._aggregate(labels, "group")
+        return self._aggregate(labels, "group", order=["(own)", *pd.unique(groups)])
 
-    def _aggregate(self, labels: np.ndarray, name: str) -> pd.DataFrame:
-        """labels: N x m array of group labels per receiving region and source."""
+    def _aggregate(self, labels: np.ndarray, name: str, order=None) -> pd.DataFrame:
+        """labels: N x m array of group labels per receiving region and source (rows in ``order``)."""
         S = self.responses.to_numpy()
         rows, pts, sim_rows = [], [], []
         for j, src in enumerate(self.sources):
             lab_j = labels[:, j]
-            for g in pd.unique(lab_j):
+            present = pd.unique(lab_j)
+            for g in present if order is None else [o for o in order if o in set(present)]:
                 mask = lab_j == g
                 n_g = int(mask.sum())
                 rows.append((src, g, n_g))
@@ -213,7 +214,7 @@ class SpilloverResult:
         order = sorted(range(len(out)), key=lambda i: (self.sources.index(out.index[i][0]), key[out.index[i][1]]))
         return out.iloc[order]
 
-    def by_distance(self, bands, coords=None) -> pd.DataFrame:
+    def by_distance(self, bands=None, coords=None) -> pd.DataFrame:
         """Responses summed and averaged per distance band from each source.
 
         Parameters
@@ -227,6 +228,9 @@ class SpilloverResult:
             ``coords`` given to :func:`spillovers`.
         """
         coords = self.coords if coords is None else coords
+        bands = self.options.get("distance") if bands is None else bands
+        if bands is None:
+            raise OptionError("by_distance() needs band edges: bands=[0, 500, 1000, ...] (or distance= in spillovers)")
         if coords is None:
             raise OptionError("by_distance() needs coordinates: coords=DataFrame with lon/lat or x/y per region")
         coords = pd.DataFrame(coords)
@@ -250,12 +254,15 @@ class SpilloverResult:
         if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
             raise OptionError("bands must be at least two increasing edges")
         lab = np.empty(dist.shape, dtype=object)
+        names = ["source", f"<={edges[0]:g}"]
         for b in range(len(edges) - 1):
-            lab[(dist > edges[b]) & (dist <= edges[b + 1])] = f"({edges[b]:g}, {edges[b + 1]:g}]"
-        lab[dist > edges[-1]] = f">{edges[-1]:g}"
-        lab[dist <= edges[0]] = f"<={edges[0]:g}"
+            names.append(f"({edges[b]:g}, {edges[b + 1]:g}]")
+            lab[(dist > edges[b]) & (dist <= edges[b + 1])] = names[-1]
+        names.append(f">{edges[-1]:g}")
+        lab[dist > edges[-1]] = names[-1]
+        lab[dist <= edges[0]] = names[1]
         lab[pos, np.arange(len(pos))] = "source"
-        return self._aggregate(lab, "band")
+        return self._aggregate(lab, "band", order=names)
 
     def reverse(self, receiver=None, *, top: int | None = None) -> pd.DataFrame:
         """Which source regions move ``receiver`` most: row ``receiver`` of S over all regions.
@@ -364,6 +371,17 @@ class SpilloverResult:
 # ---------------------------------------------------------------------------
 # entry point
 # ---------------------------------------------------------------------------
+def _rho_limits(res, W_list) -> tuple[float, float]:
+    """The rho interval: the estimator's bounds (``info["bounds"]``) when stored, else from W's eigenvalues."""
+    b = (res.info or {}).get("bounds")
+    if isinstance(b, (list, tuple)) and len(b) == 2 and isinstance(b[0], (list, tuple)):
+        b = b[0]  # SAC: [(rho bounds), (lambda bounds)]
+    if isinstance(b, (list, tuple)) and len(b) == 2 and all(np.isscalar(v) and np.isfinite(v) for v in b):
+        return float(b[0]), float(b[1])
+    iv = [_rho_interval(W) for W in W_list]
+    return max(v[0] for v in iv), min(v[1] for v in iv)
+
+
 def _draw(res, names, n_draws, seed, W_list):
     rng = np.random.default_rng(seed)
     mean = res.params[names].to_numpy(float)
@@ -372,7 +390,7 @@ def _draw(res, names, n_draws, seed, W_list):
         raise EstimationError(f"the covariance of {names} is not finite; cannot simulate bands")
     if "rho" not in names:
         return rng.multivariate_normal(mean, cov, size=n_draws, method="eigh")
-    lo, hi = max(_rho_interval(W)[0] for W in W_list), min(_rho_interval(W)[1] for W in W_list)
+    lo, hi = _rho_limits(res, W_list)
     out, tries = [], 0
     while sum(len(o) for o in out) < n_draws:
         d = rng.multivariate_normal(mean, cov, size=n_draws, method="eigh")

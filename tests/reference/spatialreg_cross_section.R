@@ -1,6 +1,7 @@
 # Reference for tests/test_vs_r.py: cross-section spatial models in R spatialreg / spdep.
 #
-# Data and weights are the files written by cross_section_export.py (data/*.csv, data/*.gal),
+# Data and weights are the files written by cross_section_export.py and boston_export.R
+# (data/*.csv, data/*.gal),
 # so R and Python estimate on identical inputs. Cases:
 #   columbus_W  : CRIME ~ INC + HOVAL, columbus queen contiguity, row-standardised (style "W")
 #   columbus_B  : same, binary queen weights (style "B", NOT row-standardised: the impacts trap,
@@ -8,6 +9,9 @@
 #                 refuses trace-based impacts for it ("Only row-standardised weights supported");
 #                 the error message is stored and the dense computation below is the reference)
 #   baltimore_W : PRICE ~ NROOM + NBATH + AGE + SQFT, 4 nearest neighbours (asymmetric), style "W"
+#   boston_W    : log(CMEDV) ~ CRIM + ZN + INDUS + CHAS + NOX^2 + RM^2 + AGE + log(DIS) + log(RAD) + TAX
+#                 + PTRATIO + B + log(LSTAT) (spData boston.c, 506 tracts, exported by boston_export.R),
+#                 sphere-of-influence neighbours boston.soi, style "W"
 # For each case: OLS (lm), Moran's I of OLS residuals (lm.morantest), LM tests (lm.LMtests),
 # SLX (lmSLX), SAR (lagsarlm), SDM (lagsarlm Durbin = TRUE), SEM (errorsarlm),
 # SDEM (errorsarlm Durbin = TRUE), SAC (sacsarlm), all ML with method = "eigen"; impacts
@@ -131,7 +135,10 @@ cases <- list(
   columbus_W = run_case("columbus_W", "columbus.csv", "columbus_queen.gal", "W", CRIME ~ INC + HOVAL),
   columbus_B = run_case("columbus_B", "columbus.csv", "columbus_queen.gal", "B", CRIME ~ INC + HOVAL),
   baltimore_W = run_case("baltimore_W", "baltimore.csv", "baltimore_knn4.gal", "W",
-                         PRICE ~ NROOM + NBATH + AGE + SQFT)
+                         PRICE ~ NROOM + NBATH + AGE + SQFT),
+  boston_W = run_case("boston_W", "boston.csv", "boston_soi.gal", "W",
+                      LCMEDV ~ CRIM + ZN + INDUS + CHAS + NOX2 + RM2 + AGE + LDIS + LRAD + TAX + PTRATIO + B +
+                        LLSTAT)
 )
 meta <- list(
   software = sprintf("R %s; spatialreg %s; spdep %s; jsonlite %s",

@@ -6,6 +6,8 @@ Same inputs as the R reference (``data/*.csv`` and ``data/*.gal`` written by
 * ``columbus_W``: CRIME ~ INC + HOVAL, queen contiguity, row-standardised
 * ``columbus_B``: same, binary queen weights (not row-standardised)
 * ``baltimore_W``: PRICE ~ NROOM + NBATH + AGE + SQFT, 4 nearest neighbours, row-standardised
+* ``boston_W``: Harrison-Rubinfeld hedonic model, 506 tracts (``boston_export.R``), sphere of
+  influence neighbours, row-standardised
 
 Estimators: ``OLS(spat_diag=True, moran=True)`` (LM tests and Moran's I of the
 residuals), ``ML_Lag(method="full")``, ``ML_Error(method="full")`` (exact dense
@@ -35,6 +37,9 @@ CASES = {
     "columbus_W": ("columbus.csv", "columbus_queen.gal", "r", "CRIME", ["INC", "HOVAL"]),
     "columbus_B": ("columbus.csv", "columbus_queen.gal", "b", "CRIME", ["INC", "HOVAL"]),
     "baltimore_W": ("baltimore.csv", "baltimore_knn4.gal", "r", "PRICE", ["NROOM", "NBATH", "AGE", "SQFT"]),
+    "boston_W": ("boston.csv", "boston_soi.gal", "r", "LCMEDV",
+                 ["CRIM", "ZN", "INDUS", "CHAS", "NOX2", "RM2", "AGE", "LDIS", "LRAD", "TAX", "PTRATIO", "B",
+                  "LLSTAT"]),
 }
 
 
