@@ -183,8 +183,8 @@ def read_counties() -> gpd.GeoDataFrame:
     return _read_cnmaps_level("区县")
 
 
-def check_geometries(gdf: gpd.GeoDataFrame, *, what: str = "gdf") -> gpd.GeoDataFrame:
-    """Validate a GeoDataFrame: a CRS, no missing/empty geometry, unique ids.
+def check_geometries(gdf: gpd.GeoDataFrame, *, what: str = "gdf", require_crs: bool = True) -> gpd.GeoDataFrame:
+    """Validate a GeoDataFrame: a CRS (unless ``require_crs=False``), no missing/empty geometry, unique ids.
 
     Raises
     ------
@@ -207,7 +207,7 @@ def check_geometries(gdf: gpd.GeoDataFrame, *, what: str = "gdf") -> gpd.GeoData
         geoms = gdf.geometry
     else:
         geoms = gdf
-    if geoms.crs is None:
+    if geoms.crs is None and require_crs:
         raise DataError(f"{what} has no CRS; set one (e.g. gdf.set_crs('EPSG:4326'))")
     bad = geoms.isna() | geoms.is_empty
     if bad.any():

@@ -230,3 +230,51 @@ def test_no_convergence_warns_nan(us_panel):
     with pytest.warns(DataWarning, match="undefined"):
         r = beta_convergence(div, "income", 1929, 1994, model="OLS")
     assert r.coefficient.estimate > 0 and np.isnan(r.speed.estimate)
+
+
+@pytest.mark.parametrize("model", ["SDEM", "SLX"])
+def test_durbin_error_and_slx_vs_r(us_panel, us_w, model):
+    _need_models()
+    r = beta_convergence(us_panel, "income", 1929, 1994, model=model, w=us_w)
+    ref = R[model.lower()]
+    res = r.model_result
+    p, bse = res.params, res.bse
+    rel = 1e-5 if model == "SDEM" else 1e-8
+    assert p["ln_y0"] == pytest.approx(ref["coef"][1], rel=rel)
+    assert p["W_ln_y0"] == pytest.approx(ref["coef"][2], rel=rel * 10)
+    assert res.loglik == pytest.approx(ref["loglik"], rel=1e-8)
+    assert bse["ln_y0"] == pytest.approx(ref["se"][1], rel=1e-3 if model == "SDEM" else 1e-6)
+    if model == "SDEM":
+        assert p["lambda"] == pytest.approx(ref["lambda"], abs=1e-5)
+    # direct effect = coefficient (W has a zero diagonal); total = beta + theta with its delta SE
+    assert r.basis == "coefficient"
+    c = res.cov.loc[["ln_y0", "W_ln_y0"], ["ln_y0", "W_ln_y0"]].to_numpy()
+    assert r.total["beta"].estimate == pytest.approx(p["ln_y0"] + p["W_ln_y0"], rel=1e-14)
+    assert r.total["beta"].se == pytest.approx(np.sqrt(c[0, 0] + c[1, 1] + 2 * c[0, 1]), rel=1e-12)
+    sh = speed_and_half_life(r.total["beta"].estimate, r.total["beta"].se, 65)
+    assert r.total["half_life"].estimate == pytest.approx(sh["half_life"]["estimate"], rel=1e-12)
+
+
+def test_simulated_impact_ses_reproducible(us_panel, us_w):
+    _need_models()
+    a = beta_convergence(us_panel, "income", 1929, 1994, model="SAR", w=us_w, impacts_draws=400, seed=3)
+    b = beta_convergence(us_panel, "income", 1929, 1994, model="SAR", w=us_w, impacts_draws=400, seed=3)
+    d = beta_convergence(us_panel, "income", 1929, 1994, model="SAR", w=us_w)
+    assert a.beta.se == b.beta.se
+    assert a.beta.estimate == pytest.approx(d.beta.estimate, rel=1e-12)  # point estimate does not depend on draws
+    assert a.beta.se == pytest.approx(d.beta.se, rel=0.25)  # simulation vs delta method
+
+
+def test_relative_national_population_weighted(us_panel):
+    _need_models()
+    with pytest.raises(DataError, match="population"):
+        beta_convergence(us_panel, "income", 1929, 1994, relative="national")
+    rng = np.random.default_rng(0)
+    p = us_panel.copy()
+    p["pop"] = rng.uniform(0.5, 30.0, size=len(p))
+    r = beta_convergence(p, "income", 1929, 1994, relative="national", population="pop")
+    y29 = p.xs(1929, level="year")
+    nat = (y29["income"] * y29["pop"]).sum() / y29["pop"].sum()
+    assert r.data.loc["06", "ln_y0"] == pytest.approx(np.log(y29.loc["06", "income"] / nat), rel=1e-13)
+    a = beta_convergence(us_panel, "income", 1929, 1994)
+    assert r.coefficient.estimate == pytest.approx(a.coefficient.estimate, rel=1e-10)

@@ -338,3 +338,24 @@ def test_year_step_for_decennial_data():
     with pytest.raises(DataError, match="off the 10-year grid"):
         build_panel(pd.DataFrame({"r": ["11", "11"], "y": [1940, 1945], "v": [1.0, 2]}), region="r", year="y",
                     year_step=10)
+
+
+def test_deflate_with_tables_and_chain():
+    df = pd.DataFrame({"p": ["Beijing", "Beijing", "Hebei", "Hebei"], "y": [2000, 2001, 2000, 2001],
+                       "grp": [100.0, 121.0, 50.0, 60.0], "cpi": [np.nan, 110.0, np.nan, 120.0]})
+    p = build_panel(df, region="p", year="y")
+    lv = p.chain("cpi", base_year=2000)
+    np.testing.assert_allclose(lv["cpi_level"].to_numpy(), [100.0, 110.0, 100.0, 120.0])
+    # chained level from the panel's own column
+    d = lv.deflate("grp", "cpi_level")
+    np.testing.assert_allclose(d["grp_real"].to_numpy(), [100.0, 110.0, 50.0, 50.0])
+    # a wide user table with region names in any spelling gives the same
+    wide = pd.DataFrame({"2000": [100.0, 100.0], "2001年": [110.0, 120.0]}, index=["北京", "河北省"])
+    np.testing.assert_allclose(p.deflate("grp", wide)["grp_real"].to_numpy(), [100.0, 110.0, 50.0, 50.0])
+    with pytest.raises(DataError, match="one column per year"):
+        p.deflate("grp", pd.DataFrame({"a": [1.0], "b": [2.0]}))
+    # a gap breaks the chain: nothing is bridged
+    gap = build_panel(pd.DataFrame({"p": ["Beijing"] * 4, "y": [2000, 2001, 2002, 2003],
+                                    "i": [np.nan, 110.0, np.nan, 105.0]}), region="p", year="y")
+    np.testing.assert_allclose(gap.chain("i", base_year=2000)["i_level"].to_numpy(),
+                               [100.0, 110.0, np.nan, np.nan])

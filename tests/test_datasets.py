@@ -216,3 +216,12 @@ def test_china_provinces_facade():
         pytest.skip("bundled province layer not available")
     assert gdf.shape[0] == 31 and gdf.index.name == "code"
     assert list(gdf.index) == sorted(se.regions.codes())
+
+
+def test_china_panel_as_regional_panel(panel):
+    p = se.datasets.china_panel(as_panel=True)
+    assert isinstance(p, se.RegionalPanel) and p.is_balanced and len(p) == 1426
+    assert "gdppc" in p.derived and p.units["grp"].startswith("100 million yuan")
+    pd.testing.assert_frame_equal(p.data, panel[p.variables], check_like=False, check_flags=False)
+    assert p.report["sources"].loc[("440000", 2020), "grp_source"] == "G_REN_GRP"
+    assert p.coverage().loc[2001, "gdppc_official"] == 31

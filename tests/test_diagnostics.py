@@ -111,7 +111,6 @@ def _panel_ols_result(order_time_major: bool):
 
 def test_panel_lm_uses_kron(ols):
     res_tm, W, T = _panel_ols_result(True)
-    res_rm, _, _ = _panel_ols_result(False)
     big = sp.kron(sp.identity(T), sp.csr_matrix(W), format="csr")  # time-major stacking
     flat = SpatialResults("OLS", res_tm.spec, res_tm.params, res_tm.cov, res_tm.sigma2, None, res_tm.nobs,
                           res_tm.y.reset_index(drop=True), res_tm.fitted.reset_index(drop=True),
@@ -122,8 +121,15 @@ def test_panel_lm_uses_kron(ols):
     for key in ref:
         assert got[key].stat == pytest.approx(ref[key].stat, rel=1e-10)
     assert moran_residuals(res_tm).I == pytest.approx(moran_residuals(flat).I, rel=1e-10)
-    # region-major stacking of the same data gives the same statistics
     assert "panel" in got["lm_lag"].name
+    # the same observations stacked region-major give the same statistics
+    order = np.lexsort((res_tm.resid.index.get_level_values(1), res_tm.resid.index.get_level_values(0)))
+    rm = SpatialResults("OLS", res_tm.spec, res_tm.params, res_tm.cov, res_tm.sigma2, None, res_tm.nobs,
+                        res_tm.y.iloc[order], res_tm.fitted.iloc[order], res_tm.resid.iloc[order],
+                        res_tm.exog.iloc[order], res_tm.ids, res_tm.W, n_periods=T, time_ids=res_tm.time_ids)
+    assert not rm.resid.index.equals(res_tm.resid.index)
+    for key in ref:
+        assert lm_tests(rm)[key].stat == pytest.approx(ref[key].stat, rel=1e-10)
 
 
 def test_lm_requires_ols(columbus):

@@ -308,3 +308,13 @@ def test_sac_on_a_panel(lattice_data):
     r = SAC(df["y"], df[["x"]], w, effects="region").fit(on_bound="ignore")
     assert list(r.params.index) == ["x", "rho", "lambda"]
     assert r.n_periods == 3 and abs(r.params["x"] - 2) < 4 * r.bse["x"]
+
+
+@pytest.mark.parametrize("method", ["chebyshev", "mc"])
+def test_approximate_logdet_through_the_model(lattice_data, method):
+    pytest.importorskip("spatialecon.estimation.approx")
+    y, X, w = lattice_data
+    exact = SAR(y, X, w).fit()
+    r = SAR(y, X, w).fit(logdet=method, seed=1)
+    assert r.logdet_method == method and r.options["seed"] == 1
+    assert abs(r.rho - exact.rho) < 0.1 * exact.bse["rho"]

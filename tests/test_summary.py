@@ -79,3 +79,18 @@ def test_compare_frame_and_text(fits):
     with pytest.raises(OptionError):
         compare(fits, names=["x"])
     assert se.compare is compare
+
+
+def test_summary_panel_header():
+    df = gpd.read_file(libpysal.examples.get_path("columbus.shp"))
+    df.index = pd.Index(df["POLYID"].astype(str), name="id")
+    g = Graph.build_contiguity(df, rook=False).transform("r")
+    rng = np.random.default_rng(1)
+    idx = pd.MultiIndex.from_product([df.index, range(2001, 2004)], names=["id", "year"])
+    X = pd.DataFrame({"x": rng.normal(size=len(idx))}, index=idx)
+    y = pd.Series(X["x"] + rng.normal(size=len(idx)), index=idx, name="y")
+    r = se.SAR(y, X, g, effects="region").fit()
+    text = r.summary().as_text()
+    assert "T (periods)" in text and "region" in text and f"{r.nobs}" in text
+    c = compare([r, se.SAR(y, X, g, effects="twoways").fit()])
+    assert "Effects" in c.as_text() and "twoways" in c.as_text()

@@ -471,3 +471,19 @@ def test_rho_bounds_sparse_row_standardised_lattice():
     ev = np.linalg.eigvalsh((a.toarray() / np.sqrt(d)[:, None]) / np.sqrt(d)[None, :])
     assert hi == pytest.approx(1.0, abs=1e-8)
     assert lo == pytest.approx(1 / ev.min(), rel=1e-8)
+
+
+def test_contiguity_needs_no_crs_but_nearest_islands_do():
+    import spatialecon as se
+    import geopandas as gpd
+    import libpysal
+
+    df = gpd.read_file(libpysal.examples.get_path("columbus.shp"))
+    df.index = df["POLYID"].astype(str)
+    assert df.crs is None
+    w = se.weights.contiguity(df)
+    ref = libpysal.graph.Graph.build_contiguity(df, rook=False)
+    assert w.n_edges == ref.n_edges
+    prov = se.datasets.china_provinces()
+    with pytest.raises(WeightsError, match="needs a CRS"):
+        se.weights.contiguity(prov.set_crs(None, allow_override=True), islands="nearest")

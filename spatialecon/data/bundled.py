@@ -114,7 +114,7 @@ def china_value_source(code, year: int, column: str) -> dict:
             "unit": row["unit"], "source_id": row["source_id"], "url": src["url"], "title": src["title"]}
 
 
-def china_panel(*, vintage_notes: bool = True, sources: bool = True) -> pd.DataFrame:
+def china_panel(*, vintage_notes: bool = True, sources: bool = True, as_panel: bool = False):
     """Bundled panel of China's 31 provinces, 1978-2023 (published NBS figures).
 
     Parameters
@@ -126,6 +126,10 @@ def china_panel(*, vintage_notes: bool = True, sources: bool = True) -> pd.DataF
         before 1988), and the notes in ``df.attrs["notes"]``.
     sources : bool, default True
         Include ``<column>_source`` with the source id of every value.
+    as_panel : bool, default False
+        Return a :class:`~spatialecon.data.RegionalPanel` of the numeric
+        columns (units in ``.units``, ``gdppc`` in ``.derived``, the source and
+        vintage columns in ``.report["sources"]``) instead of a DataFrame.
 
     Returns
     -------
@@ -184,6 +188,16 @@ def china_panel(*, vintage_notes: bool = True, sources: bool = True) -> pd.DataF
     df.attrs["derived"] = {"gdppc": "grp * 1e8 / (pop * 1e4): yuan per person, derived from grp and year-end pop"}
     df.attrs["source_table"] = "panels/china_provincial_values.csv (see panels/PROVENANCE.md, panels/sources.csv)"
     df.attrs["coverage"] = {c: int(df[c].notna().sum()) for c in units}
+    if as_panel:
+        from .panel import RegionalPanel
+
+        num = df[list(units)].copy()
+        num.attrs = {}
+        meta = df.drop(columns=list(units))
+        meta.attrs = {}
+        return RegionalPanel(num, units=units, derived=dict(df.attrs["derived"]),
+                             report={"source": df.attrs["source_table"], "sources": meta,
+                                     "notes": list(NOTES)})
     return df
 
 

@@ -381,9 +381,12 @@ class RegionalPanel:
         ----------
         var : str
             Nominal variable.
-        deflator : pandas.Series
-            Price-index *levels* indexed by year (one national index) or by a
-            (code, year) MultiIndex (one index per region).
+        deflator : pandas.Series, pandas.DataFrame or str
+            Price-index *levels*: a Series indexed by year (one national index)
+            or by a (region, year) MultiIndex (one index per region); a
+            one-column DataFrame with such an index; a wide DataFrame (rows
+            regions, columns years); or the name of a column of this panel.
+            Region labels are harmonised like the panel's.
         base_year : int, optional
             Express the result in prices of this year: ``var * P_base / P_t``
             (per region for a regional index). If None the index is taken to
@@ -406,10 +409,8 @@ class RegionalPanel:
         [100.0, 100.0]
         """
         x = self._col(var).astype(float)
-        defl = pd.Series(deflator).astype(float)
+        defl = self._as_index_series(deflator)
         if isinstance(defl.index, pd.MultiIndex):
-            defl.index = pd.MultiIndex.from_arrays([defl.index.get_level_values(0).astype(str),
-                                                    defl.index.get_level_values(1).astype(int)])
             keys = x.index
         else:
             defl.index = defl.index.astype(int)
@@ -433,6 +434,80 @@ class RegionalPanel:
         real = x * base / p_t.to_numpy()
         return self._with(name or f"{var}_real", real,
                           f"{var} deflated by user index" + (f", prices of {base_year}" if base_year else ""))
+
+    def _as_index_series(self, table) -> pd.Series:
+        """A price table as a float Series indexed by year or by (code, year)."""
+        if isinstance(table, str):
+            return self._col(table).astype(float)
+        if isinstance(table, pd.DataFrame):
+            if table.shape[1] == 1:
+                table = table.iloc[:, 0]
+            else:
+                from .builder import _year_of
+
+                years = [_year_of(c) for c in table.columns]
+                if any(y is None for y in years):
+                    raise DataError("a deflator DataFrame must have one column, or one column per year "
+                                    f"(rows = regions); got columns {list(table.columns)[:10]}")
+                wide = table.copy()
+                wide.columns = years
+                table = wide.stack()
+        s = pd.Series(table)
+        try:
+            s = s.astype(float)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"deflator values must be numeric: {exc}") from exc
+        if isinstance(s.index, pd.MultiIndex):
+            labels = pd.Index(s.index.get_level_values(0))
+            codes = labels.astype(str)
+            if self.report.get("harmonised") and not set(codes) <= set(self.regions):
+                from ..regions import harmonise
+
+                codes = pd.Index(harmonise(list(labels)).to_numpy())
+            s.index = pd.MultiIndex.from_arrays([codes, s.index.get_level_values(1).astype(int)])
+        else:
+            s.index = s.index.astype(int)
+        if s.index.duplicated().any():
+            raise DataError(f"deflator has duplicate keys: {s.index[s.index.duplicated()].tolist()[:10]}")
+        return s
+
+    def chain(self, var: str, *, base_year: int, name: str | None = None) -> RegionalPanel:
+        """Add the level series of a previous-year = 100 index, 100 in ``base_year``, per region.
+
+        ``L_base = 100``; forwards ``L_t = L_{t-1} * I_t / 100``; backwards
+        ``L_{t-1} = L_t * 100 / I_t``. A missing index value breaks the chain:
+        levels beyond the gap stay missing. Use it to turn ``cpi`` or
+        ``grp_index`` (previous year = 100) into a price or volume index.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from spatialecon.data import build_panel
+        >>> df = pd.DataFrame({"r": ["11"] * 3, "year": [2000, 2001, 2002], "i": [105.0, 110.0, 102.0]})
+        >>> p = build_panel(df, region="r", year="year").chain("i", base_year=2000)
+        >>> [round(v, 2) for v in p["i_level"].tolist()]
+        [100.0, 110.0, 112.2]
+        """
+        x = self._col(var).astype(float)
+        out = pd.Series(np.nan, index=x.index)
+        b = int(base_year)
+        for code in self.regions:
+            s = x.xs(code, level=0)
+            if b not in s.index:
+                continue
+            level = {b: 100.0}
+            y = b
+            while (y + 1) in s.index and np.isfinite(s.loc[y + 1]):
+                level[y + 1] = level[y] * s.loc[y + 1] / 100.0
+                y += 1
+            y = b
+            while (y - 1) in s.index and np.isfinite(s.loc[y]):
+                level[y - 1] = level[y] * 100.0 / s.loc[y]
+                y -= 1
+            for yy, v in level.items():
+                out.loc[(code, yy)] = v
+        return self._with(name or f"{var}_level", out, f"chained levels of {var} (previous year = 100), "
+                                                        f"{base_year} = 100")
 
     def growth(self, var: str, span: int = 1, *, log: bool = True, annualise: bool = True,
                name: str | None = None) -> RegionalPanel:

@@ -321,6 +321,8 @@ class PanelDesign:
         info = dict(out.get("info", {}))
         info.update(effects=self.effects, lee_yu=self.lee_yu, n_eff=self.n_eff, N=self.N, T=self.T,
                     time_varying_W=self.W_t is not None)
+        if self.lee_yu:
+            info["lee_yu_note"] = _LEE_YU_NOTE[self.effects].format(N=self.N, T=self.T, n=self.n_eff)
         if self.effects in ("region", "time", "twoways") and "beta" in fit:
             info.update(_recover_effects(self, fit))
         if self.effects == "random" and fit.get("phi") is not None:
@@ -336,6 +338,16 @@ class PanelDesign:
                 info.update(aug)
         out["info"] = info
         return out
+
+
+_LEE_YU_NOTE = {
+    "region": ("Lee-Yu (2010) transformation approach, region effects: n = N(T-1) = {n}, Jacobian (T-1) log|I - rho W|;"
+               " rho and beta equal the direct approach, sigma2 = T/(T-1) x SSE/NT."),
+    "time": ("Lee-Yu (2010) transformation approach, time effects: n = (N-1)T = {n}, Jacobian "
+             "T [log|I - rho W| - log(1 - rho)]; rho, beta and sigma2 = SSE/n all corrected."),
+    "twoways": ("Lee-Yu (2010) transformation approach, two-way effects: n = (N-1)(T-1) = {n}, Jacobian "
+                "(T-1)[log|I - rho W| - log(1 - rho)]; rho, beta and sigma2 = SSE/n all corrected."),
+}
 
 
 def _random_effects_covariance(d: PanelDesign, fit: dict) -> dict | None:

@@ -99,6 +99,8 @@ class _Writer:
         import matplotlib.pyplot as plt
 
         path = self.out / "figures" / f"{name}.png"
+        if not hasattr(fig, "savefig") and hasattr(fig, "figure"):  # an Axes
+            fig = fig.figure
         fig.savefig(path, dpi=150)
         plt.close(fig)
         self.files.append(str(path.relative_to(self.out)))
@@ -178,7 +180,8 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
     w_knn = wts.knn(gdf, k=4)
     wr.h("Spatial weights")
     wr.p(f"Queen contiguity, row-standardised; islands linked to their nearest neighbour by boundary distance "
-         f"({w.n_edges // 1 if hasattr(w, 'n_edges') else ''} directed links). Robustness: 4 nearest neighbours (great-circle).")
+         f"({w.n_edges} directed links). Robustness: 4 nearest neighbours by great-circle distance between "
+         "equal-area centroids, row-standardised.")
 
     say("descriptive maps and dispersion")
     data = panel[[variable] + ([population] if population else [])].copy()
@@ -236,6 +239,27 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
     lm = lm_tests(ols_fit.model_result, w)
     lmt = pd.DataFrame({k: {"stat": v.stat, "pvalue": v.pvalue, "df": v.df} for k, v in lm.items()}).T
     wr.table("lm_tests", lmt, "LM tests on the OLS convergence regression (queen W)")
+    from ..results.diagnostics import common_factor_test, lr_test
+
+    sdm_r, sar_r, sem_r = (fits[m].model_result for m in ("SDM", "SAR", "SEM"))
+    lr = {"SDM vs SAR (theta = 0)": lr_test(sar_r, sdm_r), "SDM vs SEM (common factor)": common_factor_test(sdm_r, sem_r),
+          "SAR vs OLS (rho = 0)": lr_test(ols_fit.model_result, sar_r), "SEM vs OLS (lambda = 0)": lr_test(ols_fit.model_result, sem_r)}
+    lrt = pd.DataFrame({k: {"stat": v.stat, "pvalue": v.pvalue, "df": v.df} for k, v in lr.items()}).T
+    lrt.index.name = "test"
+    wr.table("lr_tests", lrt, "Likelihood-ratio tests between the cross-section convergence models")
+    resid = ols_fit.model_result.resid
+    resid.index = [i[0] if isinstance(i, tuple) else i for i in resid.index]
+    wr.figure("map_ols_residuals", plots.choropleth(gdf, resid, title="OLS convergence residuals", diverging=True,
+                                                    legend_label="residual"), "Residuals of the OLS convergence regression")
+    robust = {}
+    for model in ("SAR", "SDM"):
+        b = convergence.beta_convergence(data, variable, start, end, model=model, w=w_knn,
+                                         relative="national" if population else "sample_mean", population=population)
+        robust[model] = {"beta": b.beta.estimate, "beta_se": b.beta.se, "speed": b.speed.estimate,
+                         "half_life": b.half_life.estimate, "rho": b.model_result.rho, "basis": b.basis}
+    rb = pd.DataFrame(robust).T
+    rb.index.name = "model"
+    wr.table("beta_robust_knn", rb, "Robustness: cross-section beta-convergence with the 4-nearest-neighbour W")
     sdm = fits["SDM"].model_result
     imp = sdm.impacts(draws=options.draws, seed=options.seed)
     wr.table("impacts_sdm", imp, f"SDM impacts with {options.draws} simulation draws")
@@ -245,8 +269,17 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
         wr.h("Spillovers from growth poles")
         sources = regions.growth_poles("beijing_shanghai_guangdong") if hasattr(regions, "growth_poles") else ["110000", "310000", "440000"]
         sp = sdm.spillovers(source=list(sources), variable="ln_y0", by="region4", draws=options.draws, seed=options.seed)
-        wr.table("spillovers_sources", sp.to_frame(), "Own, outward and total effects of each growth pole's initial income")
-        wr.table("spillovers_responses", sp.responses.rename(index=names.to_dict()), "Response of each province to each growth pole")
+        wr.p("Effect of a one-unit change in a growth pole's log initial relative income on each province's average "
+             f"annual growth (SDM, queen W), with {options.draws}-draw simulated {95}% bands. A region's response "
+             "includes feedback through its neighbours; `outward` sums the responses of all other provinces.")
+        label = names.to_dict()
+        wr.table("spillovers_sources", sp.to_frame().rename(index=label), "Own, outward and total effects of each growth pole's initial income")
+        grp = sp.by_group("region4", own_separate=True)
+        grp = grp.rename(index=label, level=0)
+        wr.table("spillovers_groups", grp, "Spillovers by receiving region group (source taken out of its group)")
+        order = sp.by_order(orders=4).rename(index=label, level=0)
+        wr.table("spillovers_orders", order, "Spillovers by neighbour order (ring 0 = the source)")
+        wr.table("spillovers_responses", sp.responses.rename(index=label, columns=label), "Response of each province to each growth pole")
         for s in sources:
             wr.figure(f"spillover_map_{s}", sp.map(gdf, source=s), f"Responses to {names.get(s, s)}")
     run = {
@@ -267,12 +300,20 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _idx(i) -> str:
+    return " / ".join(str(x) for x in i) if isinstance(i, tuple) else str(i)
+
+
+def _index_name(df: pd.DataFrame) -> str:
+    return " / ".join(str(n or "") for n in df.index.names) if df.index.nlevels > 1 else str(df.index.name or "")
+
+
 def _md_table(df: pd.DataFrame) -> str:
     """Pipe table (GitHub Markdown) of a DataFrame, index included."""
-    head = [str(df.index.name or "")] + [str(c) for c in df.columns]
+    head = [_index_name(df)] + [str(c) for c in df.columns]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for idx, row in df.iterrows():
-        rows.append("| " + " | ".join([str(idx)] + [_fmt(v) for v in row]) + " |")
+    for idx, *row in df.itertuples(index=True, name=None):
+        rows.append("| " + " | ".join([_idx(idx)] + [_fmt(v) for v in row]) + " |")
     return "\n".join(rows)
 
 
@@ -285,8 +326,8 @@ def _tex_escape(s: str) -> str:
 def _tex_table(df: pd.DataFrame, caption: str, label: str) -> str:
     """booktabs LaTeX table of a DataFrame, index included."""
     cols = "l" + "r" * len(df.columns)
-    head = " & ".join([_tex_escape(str(df.index.name or ""))] + [_tex_escape(str(c)) for c in df.columns]) + r" \\"
-    body = [" & ".join([_tex_escape(str(i))] + [_tex_escape(_fmt(v)) for v in row]) + r" \\" for i, row in df.iterrows()]
+    head = " & ".join([_tex_escape(_index_name(df))] + [_tex_escape(str(c)) for c in df.columns]) + r" \\"
+    body = [" & ".join([_tex_escape(_idx(i))] + [_tex_escape(_fmt(v)) for v in row]) + r" \\" for i, *row in df.itertuples(index=True, name=None)]
     return "\n".join([r"\begin{table}[htbp]", r"\centering", rf"\caption{{{_tex_escape(caption)}}}", rf"\label{{{label}}}",
                       rf"\begin{{tabular}}{{{cols}}}", r"\toprule", head, r"\midrule", *body, r"\bottomrule", r"\end{tabular}", r"\end{table}", ""])
 

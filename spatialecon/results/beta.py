@@ -16,8 +16,13 @@ region/time/two-way effects; the speed uses the same formula with T = k.
 Spatial models: in SAR and SDM (and SAC) the coefficient of ln y0 is not the
 marginal effect, so the speed is computed from the **direct effect** of ln y0
 (LeSage-Pace), and also reported from the total effect; the result states which
-(``basis``).  In SEM/SDEM the direct effect is the coefficient itself (W has a zero
-diagonal), so the coefficient is used.
+(``basis``).  In SEM, SLX and SDEM the direct effect is the coefficient itself (W has
+a zero diagonal), so the coefficient is used; for SLX/SDEM the total effect
+beta + theta (SE from the covariance of both) is also reported in ``total``.
+
+Relative income (``relative="sample_mean"`` or ``"national"``) divides each year's
+values by the cross-section mean (population-weighted with ``population=``); this
+removes a common deflator and leaves cross-section OLS slopes unchanged.
 
 Examples
 --------
@@ -92,7 +97,7 @@ class BetaConvergenceResult:
     coefficient : Estimate
         The raw regression coefficient of the initial log level.
     total : dict or None
-        For lag models: beta, speed and half-life from the total effect.
+        For lag models (and SLX/SDEM): beta, speed and half-life from the total effect.
     basis : str
         "coefficient" or "direct effect".
     model_result : SpatialResults

@@ -306,7 +306,7 @@ def _fe_traces(res, W: sp.csr_matrix, X: np.ndarray, effects: str):
 
 
 # --------------------------------------------------------------------------- LR / Wald
-def lr_test(restricted, unrestricted, *, df: int | None = None) -> TestResult:
+def lr_test(restricted, unrestricted, *, df: int | None = None) -> _TestResult:
     """Likelihood-ratio test of a restricted against an unrestricted (nesting) model.
 
     Parameters
@@ -348,7 +348,7 @@ def lr_test(restricted, unrestricted, *, df: int | None = None) -> TestResult:
                       name="LR")
 
 
-def wald_test(res, names=None, *, R=None, r=None) -> TestResult:
+def wald_test(res, names=None, *, R=None, r=None) -> _TestResult:
     """Wald test of linear restrictions ``R params = r`` (default: ``params[names] = 0``).
 
     Parameters
@@ -402,7 +402,7 @@ def wald_test(res, names=None, *, R=None, r=None) -> TestResult:
     return _TestResult(stat=stat, pvalue=float(stats.chi2.sf(stat, q)), df=q, null=null, name="Wald")
 
 
-def common_factor_test(sdm_res, sem_res) -> TestResult:
+def common_factor_test(sdm_res, sem_res) -> _TestResult:
     """Common-factor LR test: SDM against SEM (``theta = -rho beta``).
 
     Parameters
@@ -434,7 +434,7 @@ def common_factor_test(sdm_res, sem_res) -> TestResult:
                       name="Common factor LR")
 
 
-def hausman(fe, re, *, names=None) -> TestResult:
+def hausman(fe, re, *, names=None) -> _TestResult:
     """(Spatial) Hausman test of random against fixed effects on their common parameters.
 
     ``H = (b_FE - b_RE)' [V_FE - V_RE]^+ (b_FE - b_RE)`` with df the rank of the

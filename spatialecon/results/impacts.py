@@ -199,6 +199,33 @@ def _stochastic_trace_powers(W, m: int, *, seed, n_vectors: int):
     return tr, "stochastic"
 
 
+class _StaticKernel:
+    """No spatial lag of y (SLX, SDEM, SEM): S = beta I + theta W, exact for any N."""
+
+    method = "exact"
+
+    def __init__(self, W: sp.csr_matrix):
+        self.W = W
+        self.n = W.shape[0]
+        self._c = np.array([1.0, W.diagonal().sum() / self.n, 1.0, W.sum() / self.n])
+
+    def bounds(self):
+        return (-np.inf, np.inf)
+
+    def scalars(self, rho, deriv: bool = False):
+        rho = np.atleast_1d(np.asarray(rho, dtype=float))
+        c = np.zeros(4) if deriv else self._c
+        return np.tile(c[:, None], (1, len(rho)))
+
+    def powers(self, m: int):
+        tr = np.zeros(m + 1)
+        sums = np.zeros(m + 1)
+        tr[0], sums[0] = self.n, self.n
+        if m >= 1:
+            tr[1], sums[1] = self.W.diagonal().sum(), self.W.sum()
+        return tr, sums
+
+
 class _AverageKernel:
     """Average of kernels (time-varying W: one W per period)."""
 
@@ -244,7 +271,8 @@ def _weights_list(res) -> list:
 def _param_layout(res):
     """Regressor names, index of beta, index of theta (or None), index of rho (or None) in params."""
     names = list(res.params.index)
-    regs = [r for r in res.spec.regressors if r in names and not (r.startswith("W_") and r[2:] in res.spec.durbin_names)]
+    durbin = set(res.spec.durbin_names)
+    regs = [r for r in res.spec.regressors if r in names and not (r.startswith("W_") and r[2:] in durbin)]
     if not regs:
         raise EstimationError("the model has no non-constant regressor to compute impacts for.")
     beta = [names.index(r) for r in regs]
@@ -253,11 +281,14 @@ def _param_layout(res):
     return regs, beta, theta, rho
 
 
-def _build_kernel(res, method: str, q, rho_abs: float, seed, n_vectors: int):
+def _build_kernel(res, method: str, q, rho_abs: float, seed, n_vectors: int, *, lag: bool = True):
     Ws = _weights_list(res)
     if not Ws:
         return None
     n = Ws[0].shape[0]
+    if not lag:
+        ks = [_StaticKernel(W) for W in Ws]
+        return ks[0] if len(ks) == 1 else _AverageKernel(ks)
     if method == "auto":
         method = "exact" if n <= EXACT_MAX_N else "traces"
     if method == "exact":
@@ -348,7 +379,7 @@ def impacts(res, *, method: str = "auto", draws: int | None = None, seed=None, l
     regs, bi, ti, ri = _param_layout(res)
     p = res.params.to_numpy(dtype=float)
     rho_hat = p[ri] if ri is not None else 0.0
-    kernel = _build_kernel(res, method, q, abs(rho_hat), seed, n_vectors)
+    kernel = _build_kernel(res, method, q, abs(rho_hat), seed, n_vectors, lag=ri is not None)
     if kernel is None:  # OLS without W: impacts are the coefficients
         sc = np.array([[1.0], [0.0], [1.0], [0.0]])
         used = "none"
@@ -519,7 +550,8 @@ def impacts_by_order(res, *, orders: int = 10, q: int | None = None) -> pd.DataF
     if not Ws:
         raise EstimationError("impacts by order need the weights matrix (res.W is None).")
     kernel = _build_kernel(res, "exact" if Ws[0].shape[0] <= EXACT_MAX_N else "traces",
-                           max(m, q or 0) if Ws[0].shape[0] > EXACT_MAX_N else q, abs(rho), None, 50)
+                           max(m, q or 0) if Ws[0].shape[0] > EXACT_MAX_N else q, abs(rho), None, 50,
+                           lag=ri is not None)
     tr, sums = kernel.powers(m)
     n = kernel.n
     full = impacts(res, method="exact" if isinstance(kernel, (_EigenKernel, _AverageKernel)) else "traces", q=q)

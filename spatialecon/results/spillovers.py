@@ -198,7 +198,8 @@ class SpilloverResult:
         Ring 0 is the source itself, ring 1 its first-order neighbours, ring 2 the
         neighbours of those not already reached, ... (breadth-first search on W).
         With ``orders=k`` rings beyond ``k`` are pooled into ``f">{k}"``; regions not
-        connected to the source form ``"unconnected"``.
+        connected to the source form ``"unconnected"``. With a time-varying W the
+        rings are those of the first period's W.
         """
         orders = self.options.get("orders") if orders is None else orders
         pos = [self.ids.get_loc(s) for s in self.sources]

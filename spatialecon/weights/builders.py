@@ -39,9 +39,9 @@ __all__ = ["contiguity", "knn", "distance_band", "inverse_distance", "graph_from
 
 
 # ----------------------------------------------------------------------------- helpers
-def _check_gdf(gdf) -> gpd.GeoDataFrame:
+def _check_gdf(gdf, *, require_crs: bool = True) -> gpd.GeoDataFrame:
     try:
-        geo.check_geometries(gdf)
+        geo.check_geometries(gdf, require_crs=require_crs)
     except DataError as exc:
         raise WeightsError(str(exc)) from exc
     if isinstance(gdf, gpd.GeoSeries):
@@ -200,7 +200,8 @@ def contiguity(gdf: gpd.GeoDataFrame, rook: bool = False, *, islands="raise",
     >>> int(w.n), sorted(w["110000"].index)
     (31, ['120000', '130000'])
     """
-    gdf = _check_gdf(gdf)
+    # contiguity is topological: a CRS is needed only to measure boundary distances for islands
+    gdf = _check_gdf(gdf, require_crs=False)
     rule = islands if isinstance(islands, Mapping) else validate("islands", islands, IslandRule)
     base = Graph.build_contiguity(gdf.geometry, rook=rook)
     isl = list(base.isolates)
@@ -214,6 +215,9 @@ def contiguity(gdf: gpd.GeoDataFrame, rook: bool = False, *, islands="raise",
         if rule == "keep":
             _warn_islands([str(i) for i in isl], "contiguity")
         elif rule == "nearest":
+            if gdf.geometry.crs is None:
+                raise WeightsError("islands='nearest' measures boundary distances and needs a CRS; set one "
+                                   "(e.g. gdf.set_crs('EPSG:4326')) or give an explicit island mapping")
             proj = gdf.geometry.to_crs(geo.EQUAL_AREA_CRS)
             for i in isl:
                 d = proj.distance(proj.loc[i])

@@ -2,7 +2,7 @@
 # per capita income, 1929-1994 (48 states; libpysal us_income, exported by
 # beta_us_income_export.py together with the exact rook W as a GAL file).
 #   growth_i = (ln y_i,1994 - ln y_i,1929) / 65  on  ln y_i,1929
-# OLS (lm), SDM (lagsarlm Durbin = TRUE), SAR (spatialreg::lagsarlm) and SEM (spatialreg::errorsarlm), ML with
+# OLS (lm), SLX (lmSLX), SDM (lagsarlm Durbin = TRUE), SDEM (errorsarlm Durbin = TRUE), SAR (spatialreg::lagsarlm) and SEM (spatialreg::errorsarlm), ML with
 # exact eigenvalue log-determinant, row-standardised rook W.
 # Run from the repository root:  Rscript tests/reference/beta_us_income.R
 suppressPackageStartupMessages({library(spdep); library(spatialreg); library(jsonlite)})
@@ -13,6 +13,8 @@ lw <- nb2listw(nb, style = "W")
 fit_ols <- lm(growth ~ ln_y0, data = d)
 fit_sar <- lagsarlm(growth ~ ln_y0, data = d, listw = lw, method = "eigen")
 fit_sem <- errorsarlm(growth ~ ln_y0, data = d, listw = lw, method = "eigen")
+fit_sdem <- errorsarlm(growth ~ ln_y0, data = d, listw = lw, method = "eigen", Durbin = TRUE)
+fit_slx <- lmSLX(growth ~ ln_y0, data = d, listw = lw)
 fit_sdm <- lagsarlm(growth ~ ln_y0, data = d, listw = lw, method = "eigen", Durbin = TRUE)
 imp <- impacts(fit_sar, listw = lw)
 imp_sdm <- impacts(fit_sdm, listw = lw)
@@ -41,6 +43,11 @@ out <- list(
   sdm_spillovers = list(ids = d$fips, sources = src, columns = lapply(js, function(j) num(S[, j])),
                         own = num(diag(S)[js]), total = num(colSums(S)[js]),
                         mean_own = mean(diag(S)), mean_outward = (sum(S) - sum(diag(S))) / nrow(d)),
+  sdem = list(coef = num(coef(fit_sdem)[c("(Intercept)", "ln_y0", "lag.ln_y0")]), se = num(fit_sdem$rest.se),
+              lambda = num(fit_sdem$lambda), lambda_se = num(fit_sdem$lambda.se), loglik = num(logLik(fit_sdem)),
+              sigma2 = num(fit_sdem$s2)),
+  slx = list(coef = num(coef(fit_slx)), se = num(sqrt(diag(vcov(fit_slx)))), loglik = num(logLik(fit_slx)),
+             names = names(coef(fit_slx))),
   sem = list(coef = num(coef(fit_sem)[c("(Intercept)", "ln_y0")]), se = num(fit_sem$rest.se),
              lambda = num(fit_sem$lambda), lambda_se = num(fit_sem$lambda.se), loglik = num(logLik(fit_sem)),
              sigma2 = num(fit_sem$s2))
