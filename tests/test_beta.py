@@ -8,6 +8,7 @@ tests/reference/beta_us_income_export.py.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -278,3 +279,34 @@ def test_relative_national_population_weighted(us_panel):
     assert r.data.loc["06", "ln_y0"] == pytest.approx(np.log(y29.loc["06", "income"] / nat), rel=1e-13)
     a = beta_convergence(us_panel, "income", 1929, 1994)
     assert r.coefficient.estimate == pytest.approx(a.coefficient.estimate, rel=1e-10)
+
+
+@pytest.mark.parametrize("effects,key", [("region", "within_individual"), ("twoways", "within_twoways")])
+def test_panel_spans_within_vs_r_plm(us_panel, us_w, effects, key):
+    """5-year spans, OLS with fixed effects = plm's within estimator (R plm, beta_us_income.R)."""
+    _need_models()
+    ref = R["panel_spans5"][key]
+    if ref["coef"] >= 0:
+        with pytest.warns(DataWarning, match="no convergence"):
+            r = beta_convergence(us_panel, "income", 1929, 1994, model="OLS", w=us_w, horizon=5, effects=effects)
+    else:
+        r = beta_convergence(us_panel, "income", 1929, 1994, model="OLS", w=us_w, horizon=5, effects=effects)
+    assert r.coefficient.estimate == pytest.approx(ref["coef"], rel=1e-8)
+    assert float((r.model_result.resid ** 2).sum()) == pytest.approx(ref["ssr"], rel=1e-8)
+    # plm's classical SE uses s^2 = SSR / df_resid with the absorbed effects counted
+    # (NT - N - k, or NT - N - T + 1 - k for two-way effects).
+    s2 = ref["ssr"] / ref["df_resid"]
+    assert (ref["se"] ** 2 / s2) == pytest.approx(r.coefficient.se ** 2 / r.model_result.info.get(
+        "sigma2_unbiased", np.nan), rel=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="OLS with panel effects divides SSR by NT - k, not by plm's df_resid "
+                                       "(absorbed effects not counted): SEs ~4-5 % too small; reported to H3/H6")
+@pytest.mark.parametrize("effects,key", [("region", "within_individual"), ("twoways", "within_twoways")])
+def test_panel_spans_within_se_vs_r_plm(us_panel, us_w, effects, key):
+    _need_models()
+    ref = R["panel_spans5"][key]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        r = beta_convergence(us_panel, "income", 1929, 1994, model="OLS", w=us_w, horizon=5, effects=effects)
+    assert r.coefficient.se == pytest.approx(ref["se"], rel=1e-6)

@@ -207,10 +207,12 @@ def test_relative_missing_rules():
     r = p.relative("x", missing="skip")
     # sorted by code: Beijing 110000, Tianjin 120000, Hebei 130000; mean of 30 and 10 is 20
     np.testing.assert_allclose(r["x_rel"].to_numpy(), [1.5, 0.5, np.nan])
+    with pytest.raises(DataError, match="needs national= .* or weights="):
+        p.relative("x", to="national", missing="skip")
     unbal = build_panel(pd.DataFrame({"p": ["Beijing", "Hebei", "Beijing"], "y": [2000, 2000, 2001],
                                       "x": [1.0, 2.0, 3.0]}), region="p", year="y")
     with pytest.raises(PanelError, match="every region in every year"):
-        unbal.relative("x", to="national")
+        unbal.relative("x", to="national", weights="x")
 
 
 def test_per_capita_deflate_growth():
@@ -248,6 +250,9 @@ def test_select_and_views():
     s = p.select(years=(2001, 2001), regions=["440000"])
     assert s.data.index.tolist() == [("440000", 2001)]
     assert p.variables == ["grp", "pop"] and p.years.tolist() == [2000, 2001]
+    w = p.wide("grp")
+    assert w.index.tolist() == [2000, 2001] and w.columns.tolist() == ["110000", "440000", "610000"]
+    assert w.loc[2001, "440000"] == 12039.25
     d = p.data
     d.iloc[0, 0] = -1.0  # a copy
     assert p.data.iloc[0, 0] != -1.0
@@ -359,3 +364,26 @@ def test_deflate_with_tables_and_chain():
                                     "i": [np.nan, 110.0, np.nan, 105.0]}), region="p", year="y")
     np.testing.assert_allclose(gap.chain("i", base_year=2000)["i_level"].to_numpy(),
                                [100.0, 110.0, np.nan, np.nan])
+
+
+def test_index_levels_accepted():
+    df = _long().set_index(["省份", "年份"])
+    p = build_panel(df, region="省份", year="年份")
+    pd.testing.assert_frame_equal(p.data, build_panel(_long(), region="省份", year="年份").data)
+
+
+def test_balanced_intersect_drops_worst_share():
+    # 4 regions x 5 years; Hebei misses 4 of 5 years (share 0.8); 2004 misses 2 of 4 regions (0.5)
+    rows = []
+    for code in ("11", "12", "13", "14"):
+        for y in range(2000, 2005):
+            if code == "13" and y != 2000:
+                continue
+            if code == "14" and y == 2004:
+                continue
+            rows.append((code, y, 1.0))
+    p = build_panel(pd.DataFrame(rows, columns=["r", "y", "v"]), region="r", year="y")
+    b = p.balanced("intersect")
+    assert b.report["balanced"]["dropped_regions"] == ["130000"]
+    assert b.report["balanced"]["dropped_years"] == [2004]
+    assert b.is_balanced and len(b) == 3 * 4

@@ -49,6 +49,7 @@ def dense_logdet(W, rho):
 
 # ----------------------------------------------------------------- log-det
 @pytest.mark.parametrize("method", ["eigen", "lu", "cholesky", "auto"])
+@pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("make", [lambda: lattice(9), lambda: lattice(8, rook=False), lambda: asymmetric(),
                                   lambda: lattice(7, row=False)])
 def test_logdet_matches_dense(method, make):
@@ -63,7 +64,14 @@ def test_logdet_matches_dense(method, make):
 
 def test_logdet_method_recorded():
     assert make_logdet(lattice(5), "auto").method == "eigen"
-    assert make_logdet(lattice(33), "auto").method == "lu"  # N = 1089 > 1000
+    # N = 1089 > 1000: sparse Cholesky of the symmetric form when scikit-sparse is installed, else LU
+    try:
+        import sksparse.cholmod  # noqa: F401
+        expected = "cholesky"
+    except ImportError:
+        expected = "lu"
+    assert make_logdet(lattice(33), "auto").method == expected
+    assert make_logdet(asymmetric(1100, k=3), "auto").method == "lu"
     assert make_logdet(lattice(5), "cholesky").method == "cholesky"
     # not similar to a symmetric matrix: the symmetric route is impossible, LU is used and recorded
     assert make_logdet(asymmetric(), "cholesky").method == "lu"
@@ -343,3 +351,15 @@ def test_sac_traces_stochastic_close_to_exact():
         assert abs(b[key] / a[key] - 1) < 0.03
     for key in ("tr_GA", "tr_GAGA", "tr_GB", "tr_GBGB", "tr_GBtGB"):
         assert b[key] == pytest.approx(a[key], rel=5e-3)
+
+
+@pytest.mark.parametrize("make", [lambda: lattice(34), lambda: lattice(33, rook=False)])
+def test_sparse_logdets_agree_large(make):
+    """N > 1000: LU, Cholesky (both backends where available) and the dense value agree."""
+    W = make()
+    lo, hi = bd.rho_interval(W)
+    lu, ch = make_logdet(W, "lu"), make_logdet(W, "cholesky")
+    for rho in (lo * 0.99, -0.3, 0.5, hi * 0.999):
+        ref = dense_logdet(W, rho)
+        assert lu(rho) == pytest.approx(ref, abs=1e-9)
+        assert ch(rho) == pytest.approx(ref, abs=1e-9)

@@ -86,13 +86,14 @@ def test_non_row_standardised_total(columbus):
 
 
 def test_simulation_reproducible_and_delta_close(sar):
-    a = impacts(sar, draws=2000, seed=11)
+    a, sims = impacts(sar, draws=2000, seed=11, return_draws=True)
     b = impacts(sar, draws=2000, seed=11)
     c = impacts(sar, draws=2000, seed=12)
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a["total_se"], c["total_se"])
     d = impacts(sar, delta=True)
-    sims = a.attrs["simulations"]  # (draws, variable, kind)
+    assert sims.shape == (2000, 2, 3)  # (draws, variable, kind)
+    assert len(pd.concat([a, b])) == 4  # attrs hold scalars only
     q75, q25 = np.percentile(sims, [75, 25], axis=0)
     robust_sd = (q75 - q25) / 1.349  # the simulated indirect/total are skewed (1/(1-rho)); compare spreads
     np.testing.assert_allclose(robust_sd, d[["direct_se", "indirect_se", "total_se"]].to_numpy(), rtol=0.12)
@@ -125,6 +126,8 @@ def test_delta_gradient_numerical(sar):
         G[..., i] = (f(pp) - f(pm)) / (2 * h)
     se_num = np.sqrt(np.einsum("abi,ij,abj->ab", G, V, G))
     np.testing.assert_allclose(d[["direct_se", "indirect_se", "total_se"]].to_numpy(), se_num, rtol=1e-5)
+    dt = impacts(sar, delta=True, method="traces")  # series derivatives
+    np.testing.assert_allclose(dt.to_numpy(), d.to_numpy(), rtol=1e-8)
     assert mod.EXACT_MAX_N >= 1000
 
 
@@ -200,3 +203,28 @@ def test_time_varying_w_averages(sar):
     imp = impacts(r)
     ref = np.mean([_dense_impacts(W, sar.params["rho"], sar.params["INC"]) for W in (W1, W2)], axis=0)
     np.testing.assert_allclose(imp.loc["INC", ["direct", "indirect", "total"]], ref, atol=1e-10)
+
+
+def test_sac_impacts_and_draws(columbus):
+    df, g = columbus
+    r = se.SAC(df["CRIME"], df[["INC", "HOVAL"]], g.transform("r")).fit()
+    imp = impacts(r, draws=300, seed=0)
+    ref = _dense_impacts(r.W.toarray(), r.params["rho"], r.params["INC"])
+    np.testing.assert_allclose(imp.loc["INC", ["direct", "indirect", "total"]], ref, atol=1e-10)
+    assert imp.attrs["draws"] == 300 and np.all(imp["total_se"] > 0)
+
+
+def test_eigen_kernel_dense_fallback_matches(sar):
+    """The dense-solve fallback (ill-conditioned eigenvectors) gives the same scalars and derivatives."""
+    from spatialecon.results.impacts import _EigenKernel
+    k = _EigenKernel(sar.W)
+    assert k.a_b is not None
+    rho = np.array([-0.3, 0.2, 0.6])
+    fast = k.scalars(rho), k.scalars(rho, deriv=True)
+    k.a_b = None
+    slow = k.scalars(rho), k.scalars(rho, deriv=True)
+    np.testing.assert_allclose(fast[0], slow[0], rtol=1e-10)
+    np.testing.assert_allclose(fast[1], slow[1], rtol=1e-8)
+    h = 1e-6  # derivative against a central difference
+    num = (k.scalars(rho + h) - k.scalars(rho - h)) / (2 * h)
+    np.testing.assert_allclose(slow[1], num, rtol=1e-6)

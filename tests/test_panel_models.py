@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import spatialecon as se
 import spatialecon.models as sm
 
 REF = Path(__file__).resolve().parent / "reference"
@@ -354,3 +353,18 @@ def test_random_effects_equal_brute_force_ml(kind):
     np.testing.assert_allclose(-negll(p0), r.loglik, rtol=1e-10)
     np.testing.assert_allclose(opt.x[:4], p0[:4], atol=2e-4)
     np.testing.assert_allclose(np.exp(opt.x[4]), r.info["phi"], rtol=2e-3)
+
+
+def test_panel_sdem_impacts_and_logdet_option(data):
+    """SDEM two-way FE: impacts are b (direct) and b + t (total; row-standardised W, tr W = 0);
+    fit(logdet="lu") gives the eigen result."""
+    df, w = data
+    r = sm.SDEM(df["lgsp"], df[REGRESSORS], w, effects="twoways").fit()
+    imp = r.impacts()
+    for x in REGRESSORS:
+        np.testing.assert_allclose(imp.loc[x, "direct"], r.params[x], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(imp.loc[x, "total"], r.params[x] + r.params[f"W_{x}"], rtol=1e-10, atol=1e-14)
+    r_lu = sm.SDEM(df["lgsp"], df[REGRESSORS], w, effects="twoways").fit(logdet="lu")
+    assert r_lu.logdet_method == "lu" and r.logdet_method == "eigen"
+    np.testing.assert_allclose(r_lu.params.to_numpy(), r.params.to_numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(r_lu.loglik, r.loglik, rtol=1e-10)

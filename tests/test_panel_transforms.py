@@ -331,3 +331,9 @@ def test_random_effects_design_likelihood_equals_explicit_density(kind):
         e = u - coef * d.lag(u)
     ours = -d.n_eff / 2 * np.log(2 * np.pi * s2) - e @ e / (2 * s2) + d.logdet(coef)
     np.testing.assert_allclose(ours, exact, rtol=1e-10)
+
+
+def test_time_region_index_order_detected():
+    y, X, w = _panel()
+    with pytest.raises(PanelError, match="swaplevel"):
+        prepare_panel(y.swaplevel(), X.swaplevel(), w, effects="region")

@@ -48,10 +48,12 @@ MESSY = [
     ("Shanghai Municipality", "310000"), ("Guangdong Province", "440000"), ("Guangdong Sheng", "440000"),
     ("Heilongjiang Province", "230000"), ("Peking", "110000"), ("Szechwan", "510000"),
     ("Kwangtung", "440000"), ("Shensi", "610000"), ("Shansi", "140000"),
+    ("Xinjiang Uygur Zizhiqu", "650000"), ("Guangxi Zhuangzu Zizhiqu", "450000"), ("Anhui Sheng", "340000"),
+    ("Beijing\u3000", "110000"), ("Shǎnxī Shěng", "610000"),
     # codes
     ("44", "440000"), (44, "440000"), (440000, "440000"), ("440000", "440000"), (np.int64(110000), "110000"),
     (11, "110000"), ("11", "110000"), (650000.0, "650000"), ("540000", "540000"), (" 500000 ", "500000"),
-    (61, "610000"), (14, "140000"),
+    (61, "610000"), (14, "140000"), ("４４００００", "440000"),
 ]
 
 
@@ -225,3 +227,31 @@ def test_round_trip_every_name_column():
     reg = regions.registry()
     for col in ("name_zh", "short_zh", "pinyin", "name_en"):
         assert regions.harmonise(reg[col].tolist()).tolist() == list(reg.index)
+
+
+def _variants():
+    from hypothesis import strategies as st
+
+    reg = regions.registry()
+    names = [(n, c) for c, row in reg.iterrows() for n in (row["pinyin"], row["name_en"])
+             if c not in ("140000",)]  # bare "Shanxi" with inserted spaces is ambiguous by design
+    return st.sampled_from(names)
+
+
+def test_pinyin_and_english_spelling_noise_is_ignored():
+    hyp = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    @hyp.given(_variants(), st.data())
+    @hyp.settings(max_examples=150, deadline=None, derandomize=True)
+    def check(pair, data):
+        name, code = pair
+        chars = []
+        for ch in name:
+            ch = ch.upper() if data.draw(st.booleans()) else ch.lower()
+            chars.append(ch + data.draw(st.sampled_from(["", "", " ", "-"])))
+        noisy = "".join(chars).strip(" -")
+        suffix = data.draw(st.sampled_from(["", " Province", " sheng", " Shi", " Autonomous Region"]))
+        assert regions.harmonise([noisy + suffix]).tolist() == [code], noisy + suffix
+
+    check()

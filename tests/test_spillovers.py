@@ -232,6 +232,13 @@ def test_seeded_draws_reproducible_and_bands_cover_point():
     assert not np.allclose(a["own_lower"], c["own_lower"])
     assert (a["own_lower"] < a["own"]).all() and (a["own"] < a["own_upper"]).all()
     assert (a["outward_se"] > 0).all()
+    s = spillovers(r, source=["r003", "r020"], variable="x", draws=200, seed=42)
+    t = s.response_table()
+    assert t.loc[("r020", "r021"), "response"] == s.responses.loc["r021", "r020"]
+    k = list(r.ids).index("r021")
+    sims = s.sims[:, k, 1]
+    assert t.loc[("r020", "r021"), "response_upper"] == pytest.approx(np.quantile(sims, 0.975), rel=1e-12)
+    assert t.loc[("r020", "r021"), "response_se"] == pytest.approx(sims.std(ddof=1), rel=1e-12)
 
 
 def test_draws_respect_rho_interval():

@@ -229,6 +229,33 @@ def test_wald_spatial_parameter(key, model):
     np.testing.assert_allclose(wd.pvalue, ref["p"], rtol=1e-3, atol=ATOL_P)
 
 
+@pytest.mark.parametrize(("key", "model", "logdet"),
+                         [(k, m, ld) for k in ("columbus_W", "baltimore_W") for m in ("sar", "sem", "sac")
+                          for ld in ("lu", "auto")])
+def test_other_logdet_methods(key, model, logdet):
+    """The exact sparse-LU log-determinant (and the automatic choice) reach R's eigen-based optimum."""
+    y, X, w = _data(key)
+    res = getattr(se, MODELS[model])(y, X, w).fit(logdet=logdet)
+    coef, se_ = _ref_params(key, model)
+    assert res.logdet_method in ("eigen", "lu", "cholesky")
+    assert_close_se(res.params[coef.index], coef, se_[coef.index], rtol=RTOL_ML)
+    np.testing.assert_allclose(res.bse[se_.index], se_, rtol=RTOL_ML_SE)
+    np.testing.assert_allclose(res.loglik, R["cases"][key][model]["loglik"], rtol=0, atol=ATOL_LOGLIK)
+
+
+@pytest.mark.parametrize("model", ["sar", "sdm", "sem", "sdem", "sac", "slx"])
+def test_from_formula(model):
+    """The formula interface estimates the same model as R's formula."""
+    key = "columbus_W"
+    y, X, w = _data(key)
+    data = pd.concat([y, X], axis=1)
+    res = getattr(se, MODELS[model]).from_formula("CRIME ~ INC + HOVAL", data, w=w).fit(logdet="eigen")
+    coef, se_ = _ref_params(key, model)
+    assert sorted(res.params.index) == sorted(coef.index)
+    assert_close_se(res.params[coef.index], coef, se_[coef.index], rtol=RTOL_ML)
+    np.testing.assert_allclose(res.loglik, R["cases"][key][model]["loglik"], rtol=0, atol=ATOL_LOGLIK)
+
+
 # ---------------------------------------------------------------------------- diagnostics
 @pytest.mark.parametrize("key", list(CASES))
 def test_moran_residuals(key):

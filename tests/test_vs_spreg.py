@@ -107,9 +107,12 @@ def test_ols_diagnostics(key):
 
 @pytest.mark.parametrize(("key", "model", "ref_name", "spatial", "aic_offset"),
                          [(k, "SAR", "ml_lag", "rho", 2) for k in KEYS]
-                         + [(k, "SEM", "ml_error", "lambda", 4) for k in KEYS])
+                         + [(k, "SEM", "ml_error", "lambda", 4) for k in KEYS]
+                         + [(k, "SDM", "ml_lag_slx", "rho", 2) for k in KEYS]
+                         + [(k, "SDEM", "ml_error_slx", "lambda", 4) for k in KEYS])
 def test_ml(key, model, ref_name, spatial, aic_offset):
-    """SAR vs ML_Lag and SEM vs ML_Error (method='full'): estimates, SEs, logL, AIC, sigma^2."""
+    """SAR/SDM vs ML_Lag and SEM/SDEM vs ML_Error (method='full'; slx_lags=1 for the Durbin forms):
+    estimates, SEs, logL, AIC, sigma^2."""
     ref = S["cases"][key][ref_name]
     res = fitted(key, model)
     names = _ours(res, ref["names"])
@@ -135,9 +138,12 @@ def test_ml_lag_covariance(key):
 
 
 @pytest.mark.parametrize(("key", "model", "ref_name"),
-                         [(k, "SAR", "gm_lag") for k in KEYS] + [(k, "SEM", "gm_error_het") for k in KEYS])
+                         [(k, "SAR", "gm_lag") for k in KEYS] + [(k, "SEM", "gm_error_het") for k in KEYS]
+                         + [(k, "SDM", "gm_lag_slx") for k in KEYS] + [(k, "SDEM", "gm_error_het_slx") for k in KEYS]
+                         + [(k, "SAC", "gm_combo_het") for k in KEYS])
 def test_gmm(key, model, ref_name):
-    """method='gmm': SAR -> GM_Lag (S2SLS, w_lags=1), SEM -> GM_Error_Het, same labels as ML."""
+    """method='gmm': SAR/SDM -> GM_Lag (S2SLS, w_lags=1; slx_lags=1 for SDM), SEM/SDEM ->
+    GM_Error_Het, SAC -> GM_Combo_Het; same labels as ML."""
     ref = S["cases"][key][ref_name]
     res = fitted(key, model, "gmm")
     names = _ours(res, ref["names"])

@@ -115,9 +115,11 @@ def build_panel(df: pd.DataFrame, region: str | None = None, year: str | None = 
         variables. Wide: one row per region (or per region and variable), one
         column per year (``2001`` or ``"2001"`` or ``"2001年"``).
     region : str
-        Column with region labels (codes, Chinese, pinyin or English names).
+        Column (or index level) with region labels (codes, Chinese, pinyin or
+        English names).
     year : str, optional
-        Column with years (long format). Leave None for wide input.
+        Column (or index level) with years (long format). Leave None for wide
+        input.
     value_vars : list of str, optional
         Long format: the variables to keep (default every other column).
     wide : bool, optional
@@ -167,6 +169,9 @@ def build_panel(df: pd.DataFrame, region: str | None = None, year: str | None = 
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"build_panel() needs a DataFrame, got {type(df).__name__}")
+    named_levels = [n for n in (region, year) if n is not None and n not in df.columns and n in df.index.names]
+    if named_levels:  # region/year given as index levels (e.g. a (code, year) MultiIndex)
+        df = df.reset_index(level=named_levels)
     if region is None or region not in df.columns:
         raise DataError(f"region column {region!r} not in the table; columns are {list(df.columns)}")
     ycols = _year_columns(df)

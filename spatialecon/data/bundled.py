@@ -22,7 +22,7 @@ __all__ = ["china_panel", "china_panel_values", "china_panel_coverage", "china_s
 # bundled variable name -> (panel column, unit, definition)
 CHINA_VARIABLES: dict[str, tuple[str, str, str]] = {
     "grp_100m_cny": ("grp", "100 million yuan, current prices", "Gross regional product (地区生产总值)"),
-    "pop_10k": ("pop", "10,000 persons, year-end", "Year-end population (年末人口; usual residents from 2000)"),
+    "pop_10k": ("pop", "10,000 persons, year-end", "Year-end population (年末人口; see pop_basis for the definition)"),
     "gdp_pc_cny": ("gdppc_official", "yuan per person, current prices",
                    "Official GRP per capita (人均地区生产总值) as published, 5 years only, first-published vintage"),
     "grp_index_prev100": ("grp_index", "index, previous year = 100, constant prices",
@@ -43,7 +43,7 @@ CHINA_VARIABLES: dict[str, tuple[str, str, str]] = {
 
 _GRP_VINTAGE = {"G_GCAM_GDP": "1978-1992", "G_TOBBY_GRP": "1993-2005", "G_REN_GRP": "2006-2023"}
 _POP_BASIS = {"G_GCAM_COMP_POP": "1978-1999 Compendium (registered population for some provinces)",
-              "G_YINTHAN_POP": "2000-2014 NBS year-end (usual residents)",
+              "G_YINTHAN_POP": "2000-2014 NBS year-end (usual residents from 2005; 2000 census-based)",
               "G_LMQ_POP": "2015-2023 NBS year-end usual residents"}
 
 NOTES = (

@@ -184,7 +184,8 @@ class RegionalPanel:
             ``"drop_regions"`` keeps the regions observed in every year;
             ``"drop_years"`` keeps the years in which every region is observed;
             ``"intersect"`` removes, one at a time, the region or year with the
-            most missing cells (a region on ties) until the rest is balanced.
+            largest share of missing cells (a region on ties) until the rest is
+            balanced.
         variables : list of str, optional
             A cell counts as observed only if its row exists and these
             variables are non-missing. Default: the row exists.
@@ -226,7 +227,8 @@ class RegionalPanel:
             while len(t) and len(t.columns) and not t.to_numpy().all():
                 miss_r = (~t).sum(axis=1)
                 miss_y = (~t).sum(axis=0)
-                if miss_r.max() * len(t.columns) >= miss_y.max() * len(t):
+                # compare shares missing: miss_r / n_years against miss_y / n_regions
+                if miss_r.max() * len(t) >= miss_y.max() * len(t.columns):
                     t = t.drop(index=miss_r.idxmax())
                 else:
                     t = t.drop(columns=miss_y.idxmax())
@@ -247,6 +249,19 @@ class RegionalPanel:
                               "variables": None if variables is None else list(np.atleast_1d(variables))}
         out = self._new(new.copy(), report=report)
         return out
+
+    def wide(self, var: str) -> pd.DataFrame:
+        """Year x region table of one variable (rows years, columns codes; NaN where missing).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from spatialecon.data import build_panel
+        >>> df = pd.DataFrame({"r": ["11", "12"], "year": [2000, 2000], "y": [1.0, 2.0]})
+        >>> build_panel(df, region="r", year="year").wide("y").loc[2000].tolist()
+        [1.0, 2.0]
+        """
+        return self._col(var).unstack(level=0).sort_index()
 
     def select(self, *, years=None, regions=None) -> RegionalPanel:
         """Sub-panel of some years (``range``/list/(start, end) inclusive) and/or regions (codes).
@@ -360,6 +375,10 @@ class RegionalPanel:
             refv = ref.reindex(years).to_numpy()
         else:
             if to == "national":
+                if weights is None:
+                    raise DataError("relative(to='national') needs national= (a Series by year) or weights= "
+                                    "(e.g. 'pop' for per-capita variables); an unweighted mean of regions is "
+                                    "not a national figure: use to='sample_mean' for that")
                 n_all = x.groupby(years).size()
                 if (n_all != n_all.max()).any() or not self.is_balanced:
                     raise PanelError("relative(to='national') without national= needs every region in every "

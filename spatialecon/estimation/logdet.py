@@ -153,11 +153,17 @@ def _cholesky(W: sp.csr_matrix, sym=None) -> LogDet:
         factor = cholmod.analyze(sp.csc_matrix(eye - 0.5 * S))  # symbolic analysis once
 
         def f(rho: float) -> float:
+            M = sp.csc_matrix(eye - rho * S)
             try:
-                factor.cholesky_inplace(sp.csc_matrix(eye - rho * S))
+                factor.cholesky_inplace(M)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    val = float(factor.logdet())
             except cholmod.CholmodNotPositiveDefiniteError:
-                return -np.inf  # outside the admissible interval
-            return float(factor.logdet())
+                val = np.nan
+            if np.isfinite(val):
+                return val
+            # not positive definite (rho outside the admissible interval): log|det| by LU
+            return _splu_logdet(M, "MMD_AT_PLUS_A", False)
 
         return LogDet(f, "cholesky", n, info={"backend": "CHOLMOD (scikit-sparse) on the symmetric form"})
 

@@ -242,7 +242,7 @@ def panel_traces(
     effects: str | None = None,
     lee_yu: bool = False,
     method: str = "auto",
-    n_vectors: int = 50,
+    n_vectors: int = 100,
     seed=None,
 ) -> dict:
     """Trace terms of the panel information matrix.
@@ -257,8 +257,9 @@ def panel_traces(
     ``tr(G*'G*) = tr(G'G) - ||G'1||^2 / N`` with ``c = 1/(1 - rho)`` and
     ``G'1 = (I - rho W')^{-1} W' 1`` (row-standardised W, so ``G 1 = c 1``).
     For time-varying W (a list of T matrices) the per-period terms are summed
-    (times ``(T-1)/T`` under Lee-Yu with region/two-way effects, an
-    approximation: the transformation does not commute with a changing W).
+    (the models accept a time-varying W with effects None or "time" only; the
+    ``(T-1)/T`` scaling applied here with region/two-way Lee-Yu effects would be
+    an approximation).
 
     Returns
     -------

@@ -433,6 +433,22 @@ def _check_panel_index(y: pd.Series, X: pd.DataFrame | None) -> tuple[pd.Index, 
     return ids, times
 
 
+def _check_level_order(y: pd.Series, w) -> None:
+    """Catch a (time, region) index: its second level, not the first, matches the W ids."""
+    if not is_panel(y):
+        return
+    g = next(iter(w.values())) if isinstance(w, Mapping) and len(w) else w
+    wids = getattr(g, "unique_ids", None)
+    if wids is None:
+        return
+    wids = {str(i) for i in wids}
+    lev0 = {str(i) for i in y.index.get_level_values(0).unique()}
+    lev1 = {str(i) for i in y.index.get_level_values(1).unique()}
+    if not lev0 <= wids and lev1 <= wids:
+        raise PanelError("y's index looks like (time, region): its second level holds the W ids. Panels need a "
+                         "(region, time) MultiIndex; use y.swaplevel() (and the same for X).")
+
+
 def _check_rank(X: np.ndarray, names: list, effects) -> None:
     if X.shape[1] == 0:
         return
@@ -517,6 +533,7 @@ def prepare_panel(y: pd.Series, X: pd.DataFrame | None, w, *, effects: str | Non
             y = y.iloc[:, 0]
         else:
             raise DataError("y must be a pandas Series with a (region, time) MultiIndex.")
+    _check_level_order(y, w)
     ids, times = _check_panel_index(y, X)
     if lee_yu and effects not in ("region", "time", "twoways"):
         raise EstimationError("lee_yu=True applies to fixed effects ('region', 'time', 'twoways') only.")

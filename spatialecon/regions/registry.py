@@ -58,7 +58,7 @@ _LATIN_SUFFIXES = tuple(sorted((
     "zhuangautonomousregion", "huiautonomousregion", "autonomousregion", "autonomousprovince",
     "weiwuerzizhiqu", "zhuangzuzizhiqu", "huizuzizhiqu", "zizhiqu",
     "province", "provinz", "sheng", "municipality", "shi", "city", "region",
-    "uygur", "uyghur", "uighur", "zhuang", "hui",
+    "uygur", "uyghur", "uighur", "zhuang", "hui", "zhuangzu", "huizu", "weiwuer",
 ), key=len, reverse=True))
 _OUTSIDE = {
     # key -> reason; these are never matched to a mainland province
@@ -143,6 +143,17 @@ def _strip_suffix(key: str, suffixes) -> str:
     return key
 
 
+def _stems(key: str, suffixes) -> list[str]:
+    """``key`` and the successive forms with one more trailing suffix removed (at most 3)."""
+    out = [key]
+    for _ in range(3):
+        nxt = _strip_suffix(out[-1], suffixes)
+        if nxt == out[-1]:
+            break
+        out.append(nxt)
+    return out
+
+
 def _zh_key(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
@@ -223,22 +234,22 @@ def _match_one(label) -> tuple[str | None, str | None, list[str]]:
     table, _ = _lookup()
     if _is_cjk(text):
         key = _zh_key(text)
-        for k in (key, _strip_suffix(key, _ZH_SUFFIXES)):
+        for k in _stems(key, _ZH_SUFFIXES):
             if k in _OUTSIDE:
                 return None, f"{_OUTSIDE[k]} is not one of the 31 mainland provincial units", []
-        for k in (key, _strip_suffix(key, _ZH_SUFFIXES)):
+        for k in _stems(key, _ZH_SUFFIXES):
             if k in table:
                 return table[k], None, []
         return None, "no match", _suggest(label, key)
     toned = _toned(text)
     plain = _plain(text)
-    stem = _strip_suffix(plain, _LATIN_SUFFIXES)
-    for k in (plain, stem):
+    stems = _stems(plain, _LATIN_SUFFIXES)
+    for k in stems:
         if k in _OUTSIDE:
             return None, f"{_OUTSIDE[k]} is not one of the 31 mainland provincial units", []
-    if stem == "shanxi":
+    if "shanxi" in stems:
         return _shanxi(text, toned)
-    for k in (plain, stem):
+    for k in stems:
         if k in table:
             return table[k], None, []
     return None, "no match", _suggest(label, plain)
@@ -254,7 +265,7 @@ def _shanxi(text: str, toned: str) -> tuple[str | None, str | None, list[str]]:
         return _SHANXI_TONE[first], None, []
     if first != "a":
         return None, "ambiguous: this tone mark fits neither Shanxi (Shānxī) nor Shaanxi (Shǎnxī)", both
-    num = _SHANXI_NUM.match(_strip_suffix(toned, _LATIN_SUFFIXES))
+    num = next((m for m in map(_SHANXI_NUM.match, _stems(toned, _LATIN_SUFFIXES)) if m), None)
     if num:
         tone = num.group(1)
         if tone == "3":

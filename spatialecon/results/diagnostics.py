@@ -13,7 +13,9 @@ Florax and Yoon 1996), as in R ``spdep::lm.LMtests`` and spreg's ``LMtests``:
 * ``SARMA = robust LM_lag + LM_error`` (2 df).
 
 For a panel OLS (``n_periods > 1``) W is replaced by ``I_T (x) W`` (Anselin, Le
-Gallo and Jayet 2008; Elhorst 2014) matched on the (region, time) index.
+Gallo and Jayet 2008; Elhorst 2014): :func:`lm_tests` then calls
+:func:`spatialecon.results.panel_tests.panel_lm_tests` (which also time-demeans the
+spatial lag under time effects), so that there is one panel implementation.
 
 Moran's I of regression residuals has exact mean and variance under normality
 (Cliff and Ord 1981; ``spdep::lm.morantest``):
@@ -158,6 +160,12 @@ def lm_tests(ols_result, w=None) -> dict:
     ['lm_error', 'lm_lag', 'robust_lm_error', 'robust_lm_lag', 'sarma']
     """
     y, X, e = _ols_parts(ols_result)
+    if _panel_index(ols_result) is not None:
+        # one implementation of the panel LM tests: the panel module's (Elhorst's LMsarsem_panel)
+        from .panel_tests import panel_lm_tests
+
+        Wt = ols_result.info.get("W_t") if (w is None and isinstance(ols_result.info, dict)) else None
+        return panel_lm_tests(ols_result, Wt if Wt is not None else _weights(ols_result, w))
     W = _full_weights(ols_result, w)
     n = len(e)
     s2 = e @ e / n
@@ -437,8 +445,12 @@ def common_factor_test(sdm_res, sem_res) -> _TestResult:
 def hausman(fe, re, *, names=None) -> _TestResult:
     """(Spatial) Hausman test of random against fixed effects on their common parameters.
 
-    ``H = (b_FE - b_RE)' [V_FE - V_RE]^+ (b_FE - b_RE)`` with df the rank of the
-    difference (Mutl and Pfaffermayr 2011 for the spatial case, with ML estimates).
+    ``H = (b_FE - b_RE)' [V_FE - V_RE]^{-1} (b_FE - b_RE)`` (Lee and Yu 2012; Mutl and
+    Pfaffermayr 2011). This is the panel module's
+    :func:`spatialecon.results.panel_tests.spatial_hausman` (one implementation): the
+    difference is inverted whenever it is non-singular (as R ``plm::phtest``), a
+    Moore-Penrose inverse with df = rank is used otherwise, and an indefinite
+    difference is noted in ``null``.
 
     Parameters
     ----------
@@ -461,18 +473,6 @@ def hausman(fe, re, *, names=None) -> _TestResult:
     >>> round(hausman(fe, re).stat, 6)
     1.0
     """
-    if names is None:
-        names = [n for n in fe.params.index if n in re.params.index and n != "const"]
-    if not names:
-        raise OptionError("no common parameters to compare.")
-    d = (fe.params[names] - re.params[names]).to_numpy(dtype=float)
-    V = (fe.cov.loc[names, names] - re.cov.loc[names, names]).to_numpy(dtype=float)
-    ev = np.linalg.eigvalsh((V + V.T) / 2)
-    if ev.min() < -1e-10 * max(1.0, abs(ev).max()):
-        warnings.warn("V_FE - V_RE is not positive semi-definite; the Hausman statistic uses a generalised "
-                      "inverse and may be unreliable.", SpatialEconWarning, stacklevel=2)
-    stat = float(d @ np.linalg.pinv(V) @ d)
-    df = int(np.linalg.matrix_rank(V))
-    return _TestResult(stat=stat, pvalue=float(stats.chi2.sf(stat, df)), df=df,
-                      null="random effects consistent (no correlation of effects with regressors)",
-                      name="Hausman")
+    from .panel_tests import spatial_hausman
+
+    return spatial_hausman(fe, re, names=names)

@@ -315,7 +315,8 @@ def _exact_sums(W: sp.csr_matrix, rho: float) -> tuple[float, float]:
 
 # --------------------------------------------------------------------------- public
 def impacts(res, *, method: str = "auto", draws: int | None = None, seed=None, level: float = 0.95,
-            delta: bool = False, orders=None, q: int | None = None, n_vectors: int = 50) -> pd.DataFrame:
+            delta: bool = False, orders=None, q: int | None = None, n_vectors: int = 50,
+            return_draws: bool = False):
     """Direct, indirect and total impacts (LeSage-Pace) per non-constant regressor.
 
     Parameters
@@ -348,11 +349,16 @@ def impacts(res, *, method: str = "auto", draws: int | None = None, seed=None, l
         they are drawn with ``seed`` (0 when ``seed`` is None, so that point
         estimates are reproducible).
 
+    return_draws : bool, default False
+        With ``draws``: also return the simulated impacts as an array of shape
+        ``(draws, n_regressors, 3)`` (direct, indirect, total).
+
     Returns
     -------
     pandas.DataFrame
         Indexed by regressor; ``attrs`` record the method, q, draws, seed and the
-        number of rejected draws.
+        number of rejected draws (scalars only, so frames can be concatenated).
+        ``(DataFrame, ndarray)`` when ``return_draws=True``.
 
     Examples
     --------
@@ -376,6 +382,8 @@ def impacts(res, *, method: str = "auto", draws: int | None = None, seed=None, l
         raise OptionError(f"draws={draws!r} must be an integer >= 2.")
     if draws is not None and delta:
         raise OptionError("choose either draws (simulation) or delta=True, not both.")
+    if return_draws and draws is None:
+        raise OptionError("return_draws=True needs draws.")
     regs, bi, ti, ri = _param_layout(res)
     p = res.params.to_numpy(dtype=float)
     rho_hat = p[ri] if ri is not None else 0.0
@@ -404,18 +412,18 @@ def impacts(res, *, method: str = "auto", draws: int | None = None, seed=None, l
         se = sims.std(axis=0, ddof=1)
         lo = np.quantile(sims, (1 - level) / 2, axis=0)
         hi = np.quantile(sims, (1 + level) / 2, axis=0)
-        attrs.update(inference="simulation", draws=int(draws), seed=seed, rejected=rejected)
+        attrs.update(inference="simulation", draws=int(draws), seed=seed if isinstance(seed, (int, np.integer))
+                     else None, rejected=rejected)
         _add_inference(out, point, se, lo, hi)
         out.attrs.update(attrs)
-        out.attrs["simulations"] = sims
-        return out
+        return (out, sims) if return_draws else out
     if delta:
         se = _delta_se(p, V, bi, ti, ri, kernel, sc)
         zq = stats.norm.ppf(0.5 + level / 2)
         attrs.update(inference="delta")
         _add_inference(out, point, se, point - zq * se, point + zq * se)
     out.attrs.update(attrs)
-    return out
+    return (out, None) if return_draws else out
 
 
 def _add_inference(out, point, se, lo, hi):
@@ -430,9 +438,12 @@ def _add_inference(out, point, se, lo, hi):
 
 
 def _rho_interval(res, kernel):
+    """Admissible interval of rho: the fitted model's bounds (first pair for SAC), else W's eigenvalues."""
     b = res.info.get("bounds") if isinstance(res.info, dict) else None
-    if b is not None and len(b) == 2 and np.all(np.isfinite(b)):
-        return float(b[0]), float(b[1])
+    if b is not None:
+        arr = np.asarray(b, dtype=float).ravel()
+        if arr.size >= 2 and np.all(np.isfinite(arr[:2])) and arr[0] < arr[1]:
+            return float(arr[0]), float(arr[1])
     return kernel.bounds() if kernel is not None else (-1.0, 1.0)
 
 

@@ -139,6 +139,17 @@ class SpilloverResult:
         out = self._frame(point, sims, pd.Index(self.sources, name="source"), ["own", "outward", "total"])
         return out
 
+    def response_table(self) -> pd.DataFrame:
+        """Long table of every response with its bands: index (source, receiver), column ``response``.
+
+        With draws, also ``response_se``, ``response_lower``, ``response_upper``.
+        """
+        point = self.responses.to_numpy().T.reshape(-1, 1)  # source-major
+        sims = None if self.sims is None else np.transpose(self.sims, (0, 2, 1)).reshape(self.sims.shape[0], -1, 1)
+        index = pd.MultiIndex.from_product([self.sources, list(self.ids)], names=["source", "receiver"])
+        out = self._frame(point, sims, index, ["response"])
+        return out
+
     def by_group(self, by=None, *, own_separate: bool = False) -> pd.DataFrame:
         """Responses summed and averaged over receiving groups, per source.
 

@@ -5,7 +5,7 @@
 # OLS (lm), SLX (lmSLX), SDM (lagsarlm Durbin = TRUE), SDEM (errorsarlm Durbin = TRUE), SAR (spatialreg::lagsarlm) and SEM (spatialreg::errorsarlm), ML with
 # exact eigenvalue log-determinant, row-standardised rook W.
 # Run from the repository root:  Rscript tests/reference/beta_us_income.R
-suppressPackageStartupMessages({library(spdep); library(spatialreg); library(jsonlite)})
+suppressPackageStartupMessages({library(spdep); library(spatialreg); library(jsonlite); library(plm)})
 here <- "tests/reference"
 d <- read.csv(file.path(here, "data/us48_income.csv"), colClasses = c(fips = "character"))
 nb <- read.gal(file.path(here, "data/us48_rook.gal"), region.id = d$fips)
@@ -19,6 +19,11 @@ fit_sdm <- lagsarlm(growth ~ ln_y0, data = d, listw = lw, method = "eigen", Durb
 imp <- impacts(fit_sar, listw = lw)
 imp_sdm <- impacts(fit_sdm, listw = lw)
 num <- function(x) unname(as.numeric(x))
+# Panel version: 5-year spans (growth over t..t+5 on ln y_t), within estimators (plm).
+sp5 <- read.csv(file.path(here, "data/us48_spans5.csv"), colClasses = c(fips = "character"))
+pd5 <- pdata.frame(sp5, index = c("fips", "period"))
+fe_i <- plm(growth ~ ln_y0, data = pd5, model = "within", effect = "individual")
+fe_2 <- plm(growth ~ ln_y0, data = pd5, model = "within", effect = "twoways")
 # Region-specific effect matrix of ln_y0 in the SDM, S = (I - rho W)^-1 (beta I + theta W),
 # built densely in R (spatialreg::invIrW) for three source states: CA (06), NY (36), TX (48).
 Wm <- listw2mat(lw)
@@ -48,6 +53,11 @@ out <- list(
               sigma2 = num(fit_sdem$s2)),
   slx = list(coef = num(coef(fit_slx)), se = num(sqrt(diag(vcov(fit_slx)))), loglik = num(logLik(fit_slx)),
              names = names(coef(fit_slx))),
+  panel_spans5 = list(software = sprintf("plm %s", packageVersion("plm")),
+                      within_individual = list(coef = num(coef(fe_i)), se = num(sqrt(diag(vcov(fe_i)))),
+                                               ssr = num(deviance(fe_i)), df_resid = num(df.residual(fe_i))),
+                      within_twoways = list(coef = num(coef(fe_2)), se = num(sqrt(diag(vcov(fe_2)))),
+                                            ssr = num(deviance(fe_2)), df_resid = num(df.residual(fe_2)))),
   sem = list(coef = num(coef(fit_sem)[c("(Intercept)", "ln_y0")]), se = num(fit_sem$rest.se),
              lambda = num(fit_sem$lambda), lambda_se = num(fit_sem$lambda.se), loglik = num(logLik(fit_sem)),
              sigma2 = num(fit_sem$s2))

@@ -4,7 +4,8 @@ Source: libpysal's ``us_income`` example (BEA state per capita personal income,
 ``usjoin.csv``; 48 contiguous states, ``us48.shp``). Writes
 ``tests/reference/data/us48_income.csv`` (fips, name, income 1929 and 1994,
 average annual log growth and log initial income) and
-``tests/reference/data/us48_rook.gal`` (rook contiguity from the polygons, ids =
+``tests/reference/data/us48_spans5.csv`` (5-year spans 1929-1994 for the panel
+version) and ``tests/reference/data/us48_rook.gal`` (rook contiguity from the polygons, ids =
 two-digit FIPS codes), which ``beta_us_income.R`` reads so R and Python use the
 same W. Run: ``python tests/reference/beta_us_income_export.py``.
 """
@@ -35,6 +36,12 @@ def main() -> None:
     df["ln_y0"] = np.log(df["y1929"])
     OUT.mkdir(exist_ok=True)
     df.to_csv(OUT / "us48_income.csv", float_format="%.17g")
+    # non-overlapping 5-year spans 1929-1934, ..., 1989-1994 for the panel version
+    lny = np.log(inc[[str(y) for y in range(1929, 1995)]].astype(float))
+    spans = [pd.DataFrame({"fips": shp.index, "period": y0,
+                           "growth": ((lny[str(y0 + 5)] - lny[str(y0)]) / 5.0).to_numpy(),
+                           "ln_y0": lny[str(y0)].to_numpy()}) for y0 in range(1929, 1990, 5)]
+    pd.concat(spans).to_csv(OUT / "us48_spans5.csv", index=False, float_format="%.17g")
     lines = [f"0 {len(shp)} us48_rook fips"]
     for i in shp.index:
         nb = [j for j in g.neighbors[i]]

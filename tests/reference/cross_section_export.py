@@ -27,7 +27,6 @@ from pathlib import Path
 import geopandas as gpd
 import libpysal
 import numpy as np
-import pandas as pd
 
 OUT = Path(__file__).resolve().parent / "data"
 

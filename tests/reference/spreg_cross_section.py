@@ -11,7 +11,9 @@ Same inputs as the R reference (``data/*.csv`` and ``data/*.gal`` written by
 
 Estimators: ``OLS(spat_diag=True, moran=True)`` (LM tests and Moran's I of the
 residuals), ``ML_Lag(method="full")``, ``ML_Error(method="full")`` (exact dense
-log-determinant), ``GM_Lag`` (w_lags=1, S2SLS), ``GM_Error_Het`` (Arraiz et al.).
+log-determinant), ``GM_Lag`` (w_lags=1, S2SLS), ``GM_Error_Het`` (Arraiz et al.); the
+Durbin forms with ``slx_lags=1`` (ML_Lag = SDM, ML_Error = SDEM, GM_Lag, GM_Error_Het);
+``GM_Combo_Het`` (SAC by GMM).
 spreg's ``aic`` does not count sigma^2 as a parameter (see README.md).
 
 Run from the repository root: ``python tests/reference/spreg_cross_section.py``;
@@ -76,6 +78,13 @@ def run_case(csv: str, gal: str, transform: str, yname: str, xnames: list[str]) 
     err = spreg.ML_Error(y, x, w=w, method="full", name_y=yname, name_x=xnames)
     gml = spreg.GM_Lag(y, x, w=w, w_lags=1, name_y=yname, name_x=xnames)
     gme = spreg.GM_Error_Het(y, x, w=w, name_y=yname, name_x=xnames)
+    # Durbin forms (slx_lags=1: W X for every regressor, never for the constant) and SAC by GMM
+    sdm = spreg.ML_Lag(y, x, w=w, method="full", slx_lags=1, name_y=yname, name_x=xnames)
+    sdem = spreg.ML_Error(y, x, w=w, method="full", slx_lags=1, name_y=yname, name_x=xnames)
+    gml_x = spreg.GM_Lag(y, x, w=w, w_lags=1, slx_lags=1, name_y=yname, name_x=xnames)
+    gme_x = spreg.GM_Error_Het(y, x, w=w, slx_lags=1, name_y=yname, name_x=xnames)
+    gmc = spreg.GM_Combo_Het(y, x, w=w, w_lags=1, name_y=yname, name_x=xnames)
+    dnames = [*names, *[f"W_{v}" for v in xnames]]
     return {
         "dataset": csv, "weights": gal, "transform": transform, "y": yname, "x": xnames, "n": int(len(d)),
         "ols": {"names": names, "betas": _flat(ols.betas), "std_err": _flat(ols.std_err),
@@ -95,6 +104,15 @@ def run_case(csv: str, gal: str, transform: str, yname: str, xnames: list[str]) 
                      "sig2": _num(err.sig2)},
         "gm_lag": {"names": [*names, "rho"], "betas": _flat(gml.betas), "std_err": _flat(gml.std_err)},
         "gm_error_het": {"names": [*names, "lambda"], "betas": _flat(gme.betas), "std_err": _flat(gme.std_err)},
+        "ml_lag_slx": {"names": [*dnames, "rho"], "betas": _flat(sdm.betas), "std_err": _flat(sdm.std_err),
+                       "rho": _num(sdm.rho), "logll": _num(sdm.logll), "aic": _num(sdm.aic), "sig2": _num(sdm.sig2)},
+        "ml_error_slx": {"names": [*dnames, "lambda"], "betas": _flat(sdem.betas), "std_err": _flat(sdem.std_err),
+                         "lam": _num(sdem.lam), "logll": _num(sdem.logll), "aic": _num(sdem.aic),
+                         "sig2": _num(sdem.sig2)},
+        "gm_lag_slx": {"names": [*dnames, "rho"], "betas": _flat(gml_x.betas), "std_err": _flat(gml_x.std_err)},
+        "gm_error_het_slx": {"names": [*dnames, "lambda"], "betas": _flat(gme_x.betas),
+                             "std_err": _flat(gme_x.std_err)},
+        "gm_combo_het": {"names": [*names, "rho", "lambda"], "betas": _flat(gmc.betas), "std_err": _flat(gmc.std_err)},
     }
 
 
