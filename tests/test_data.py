@@ -151,6 +151,10 @@ def test_nan_reported_not_dropped_and_balance():
     assert b.regions.tolist() == ["110000", "120000", "130000"]
     b = p.balanced("intersect")
     assert b.is_balanced and b.report["balanced"]["how"] == "intersect"
+    # Tianjin (2 of 3 years missing) goes first, then 2001 (Beijing NaN row exists; Hebei has none)
+    assert b.report["balanced"]["dropped_regions"] == ["120000"]
+    assert b.report["balanced"]["dropped_years"] == [2001]
+    assert b.report["balanced"]["years_contiguous"] is False and b.missing() == []
     assert len(b) + b.report["balanced"]["dropped_rows"] == len(p)
     # NaN cells count as missing when variables= is given: Beijing 2001 is NaN
     with pytest.raises(PanelError, match="no data"):

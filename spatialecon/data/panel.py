@@ -36,6 +36,9 @@ class RegionalPanel:
     year_step : int, default 1
         Spacing of the expected years (1 annual, 10 decennial); used by
         :meth:`missing`, :attr:`is_balanced` and :meth:`coverage`.
+    expected_years : list of int, optional
+        Explicit set of expected years (set by :meth:`balanced` when it drops
+        years, so that a dropped interior year is not reported as missing).
 
     Examples
     --------
@@ -49,7 +52,7 @@ class RegionalPanel:
     """
 
     def __init__(self, data: pd.DataFrame, *, report: dict | None = None, derived: dict | None = None,
-                 units: dict | None = None, year_step: int = 1):
+                 units: dict | None = None, year_step: int = 1, expected_years=None):
         if not isinstance(data.index, pd.MultiIndex) or data.index.nlevels != 2:
             raise PanelError("RegionalPanel needs a (code, year) MultiIndex")
         if data.index.duplicated().any():
@@ -60,6 +63,7 @@ class RegionalPanel:
         if int(year_step) < 1:
             raise PanelError(f"year_step must be a positive integer, got {year_step!r}")
         self._year_step = int(year_step)
+        self._expected = None if expected_years is None else sorted(int(y) for y in expected_years)
         self._data = data
         self.report = dict(report or {})
         self.derived = dict(derived or {})
@@ -103,10 +107,11 @@ class RegionalPanel:
         return (f"RegionalPanel({len(self.regions)} regions x {len(yrs)} years ({span}), {len(self)} rows, "
                 f"{bal}; variables {self.variables})")
 
-    def _new(self, data: pd.DataFrame, *, report=None, derived=None) -> RegionalPanel:
+    def _new(self, data: pd.DataFrame, *, report=None, derived=None, expected_years="same") -> RegionalPanel:
+        expected = self._expected if isinstance(expected_years, str) else expected_years
         return RegionalPanel(data, report=self.report if report is None else report,
                              derived=self.derived if derived is None else derived, units=self.units,
-                             year_step=self._year_step)
+                             year_step=self._year_step, expected_years=expected)
 
     # --------------------------------------------------------------- coverage
     @property
@@ -115,6 +120,8 @@ class RegionalPanel:
         return self._year_step
 
     def _expected_years(self) -> list[int]:
+        if self._expected is not None:
+            return list(self._expected)
         yrs = self.years
         return list(range(int(yrs.min()), int(yrs.max()) + 1, self.year_step)) if len(yrs) else []
 
@@ -244,10 +251,12 @@ class RegionalPanel:
         if gaps:
             raise PanelError(f"balanced(): years {gaps} have no rows at all; select a year range first")
         report = dict(self.report)
+        kept = sorted(years)
         report["balanced"] = {"how": how, "dropped_regions": dropped_r, "dropped_years": dropped_y,
+                              "years_contiguous": kept == list(range(kept[0], kept[-1] + 1, self._year_step)),
                               "dropped_rows": int((~keep).sum()),
                               "variables": None if variables is None else list(np.atleast_1d(variables))}
-        out = self._new(new.copy(), report=report)
+        out = self._new(new.copy(), report=report, expected_years=sorted(years))
         return out
 
     def wide(self, var: str) -> pd.DataFrame:
@@ -282,7 +291,11 @@ class RegionalPanel:
             keep &= d.index.get_level_values(1).isin(list(years))
         if regions is not None:
             keep &= d.index.get_level_values(0).isin([str(r) for r in regions])
-        return self._new(d[keep].copy())
+        expected = None
+        if self._expected is not None:
+            present = set(d[keep].index.get_level_values(1))
+            expected = [y for y in self._expected if years is None or y in set(years)] if present else None
+        return self._new(d[keep].copy(), expected_years=expected)
 
     # ----------------------------------------------------------- derivations
     def _col(self, var: str) -> pd.Series:

@@ -170,8 +170,11 @@ class SpatialResults:
 
     @property
     def k_params(self) -> int:
-        """Parameters counted in AIC/BIC: ``params`` plus sigma2 (the R spatialreg convention)."""
-        return len(self.params) + 1
+        """Parameters counted in AIC/BIC: ``params`` plus sigma2 (the R spatialreg convention).
+
+        Random-effects panels also count the variance ratio phi = sigma_mu^2 / sigma_e^2.
+        """
+        return len(self.params) + 1 + (1 if self.spec.effects == "random" else 0)
 
     @property
     def aic(self) -> float:
