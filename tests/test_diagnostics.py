@@ -161,6 +161,13 @@ def test_lr_wald_common_factor(columbus):
         lr_test(sar, ols)
     with pytest.raises(OptionError):
         wald_test(sdm, ["nope"])
+    # general linear restriction: W_INC + W_HOVAL = 0.1
+    R = np.zeros((1, len(sdm.params)))
+    R[0, [sdm.params.index.get_loc("W_INC"), sdm.params.index.get_loc("W_HOVAL")]] = 1.0
+    wr = wald_test(sdm, R=R, r=[0.1])
+    diff = sdm.params["W_INC"] + sdm.params["W_HOVAL"] - 0.1
+    var = sdm.cov.loc[["W_INC", "W_HOVAL"], ["W_INC", "W_HOVAL"]].to_numpy().sum()
+    assert wr.df == 1 and wr.stat == pytest.approx(diff ** 2 / var, rel=1e-10)
 
 
 def test_hausman_formula():

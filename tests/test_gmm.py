@@ -65,3 +65,13 @@ def test_gmm_options_rejected(columbus):
         se.SAR(df["CRIME"], df[["INC", "HOVAL"]], g).fit(method="gmm", bogus=1)
     with pytest.raises(OptionError):
         se.OLS(df["CRIME"], df[["INC", "HOVAL"]]).fit(method="gmm")
+
+
+def test_partial_durbin_matches_spreg_slx_vars(columbus):
+    df, g, w = columbus
+    r = se.SDM(df["CRIME"], df[["INC", "HOVAL"]], g, durbin=["HOVAL"]).fit(method="gmm")
+    ref = spreg.GM_Lag(df[["CRIME"]].to_numpy(), df[["INC", "HOVAL"]].to_numpy(), w=w, slx_lags=1,
+                       slx_vars=[False, True])
+    assert list(r.params.index) == ["const", "INC", "HOVAL", "W_HOVAL", "rho"]
+    np.testing.assert_allclose(r.params.to_numpy(), np.asarray(ref.betas).ravel(), rtol=1e-7)
+    np.testing.assert_allclose(r.bse.to_numpy(), np.sqrt(np.diag(ref.vm)), rtol=1e-6)

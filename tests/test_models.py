@@ -318,3 +318,11 @@ def test_approximate_logdet_through_the_model(lattice_data, method):
     r = SAR(y, X, w).fit(logdet=method, seed=1)
     assert r.logdet_method == method and r.options["seed"] == 1
     assert abs(r.rho - exact.rho) < 0.1 * exact.bse["rho"]
+
+
+def test_user_bounds_must_be_admissible(lattice_data):
+    y, X, w = lattice_data
+    with pytest.raises(OptionError, match="admissible"):
+        SAR(y, X, w).fit(bounds=(-0.5, 1.5))
+    with pytest.raises(OptionError, match="admissible"):
+        SEM(y, X, w).fit(bounds=(0.5, 0.2))

@@ -157,10 +157,10 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
     luB = spla.splu(sp.csc_matrix(eye - lam * Wc))
     rng = np.random.default_rng(seed)
     Z = rng.choice([-1.0, 1.0], size=(n, n_vectors))
-    GBz = W @ luB.solve(Z)                       # G_B z
-    Kz = GBz_to_K = W @ luA.solve(luB.solve(Z))  # W A^{-1} B^{-1} z
-    Kz = Kz - lam * (W @ GBz_to_K)               # B (W A^{-1} B^{-1} z)
-    GAGBz = W @ luA.solve(GBz)                   # G_A G_B z
+    GBz = W @ luB.solve(Z)                # G_B z
+    v = W @ luA.solve(luB.solve(Z))       # W A^{-1} B^{-1} z
+    Kz = v - lam * (W @ v)                # K z = B W A^{-1} B^{-1} z
+    GAGBz = W @ luA.solve(GBz)            # G_A G_B z
     samples = {"tr_KtK": np.sum(Kz * Kz, axis=0), "tr_GAGB": np.sum(Z * GAGBz, axis=0),
                "tr_KtGB": np.sum(Kz * GBz, axis=0)}
     out = {"tr_GA": ta["tr_G"], "tr_GAGA": ta["tr_GG"], "tr_GB": tb["tr_G"], "tr_GBGB": tb["tr_GG"],

@@ -17,8 +17,9 @@ Strategies
 ``"cholesky"``
     Sparse Cholesky of the *symmetric* matrix ``I - rho S`` (``S`` similar to
     W: W symmetric, or a row-standardised symmetric binary matrix), positive
-    definite inside the admissible interval. Uses CHOLMOD from scikit-sparse
-    (optional dependency; symbolic analysis done once) when installed,
+    definite inside the admissible interval. Uses CHOLMOD (scikit-sparse,
+    optional; symbolic analysis done once) through
+    :class:`spatialecon.estimation.sparse.SparseLogDet` when available,
     otherwise SuperLU on the symmetric matrix; the backend is in
     ``ld.info["backend"]``. For a W without a symmetric form ``"lu"`` is
     used and recorded.
@@ -132,40 +133,26 @@ def _lu(W: sp.csr_matrix, *, permc_spec: str = "MMD_AT_PLUS_A") -> LogDet:
     return LogDet(f, "lu", n, info={"permc_spec": permc_spec})
 
 
-def _cholmod():
-    """``sksparse.cholmod`` (scikit-sparse) if installed, else None."""
+def _cholmod_logdet():
+    """``SparseLogDet`` of :mod:`.sparse` when its CHOLMOD backend (scikit-sparse) is usable, else None."""
     try:
-        from sksparse import cholmod
+        from .sparse import SparseLogDet, cholmod_available
     except ImportError:
         return None
-    return cholmod
+    return SparseLogDet if cholmod_available() else None
 
 
 def _cholesky(W: sp.csr_matrix, sym=None) -> LogDet:
     sym = symmetric_form(W) if sym is None else sym
     if sym is None:
         return _lu(W)
-    S = sp.csc_matrix(sym[0])
     n = W.shape[0]
+    backend = _cholmod_logdet()
+    if backend is not None:
+        ld = backend(W, backend="cholmod")
+        return LogDet(ld, "cholesky", n, info={"backend": "CHOLMOD (scikit-sparse) on the symmetric form"})
+    S = sp.csc_matrix(sym[0])
     eye = sp.identity(n, format="csc")
-    cholmod = _cholmod()
-    if cholmod is not None:
-        factor = cholmod.analyze(sp.csc_matrix(eye - 0.5 * S))  # symbolic analysis once
-
-        def f(rho: float) -> float:
-            M = sp.csc_matrix(eye - rho * S)
-            try:
-                factor.cholesky_inplace(M)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    val = float(factor.logdet())
-            except cholmod.CholmodNotPositiveDefiniteError:
-                val = np.nan
-            if np.isfinite(val):
-                return val
-            # not positive definite (rho outside the admissible interval): log|det| by LU
-            return _splu_logdet(M, "MMD_AT_PLUS_A", False)
-
-        return LogDet(f, "cholesky", n, info={"backend": "CHOLMOD (scikit-sparse) on the symmetric form"})
 
     def f(rho: float) -> float:
         return _splu_logdet(sp.csc_matrix(eye - rho * S), "MMD_AT_PLUS_A", False)
@@ -231,7 +218,7 @@ def make_logdet(W, method: str = "auto", *, bounds=None, seed=None, **opts) -> L
         elif n >= AUTO_APPROX_MIN:
             method = "chebyshev"
         else:
-            sym = symmetric_form(W) if _cholmod() is not None else None
+            sym = symmetric_form(W) if _cholmod_logdet() is not None else None
             if sym is not None:
                 return _cholesky(W, sym)
             method = "lu"

@@ -43,6 +43,8 @@ True
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
@@ -155,8 +157,9 @@ class SparseLogDet:
                 lu = spla.splu(M, permc_spec="MMD_AT_PLUS_A", **kw)
             except RuntimeError as exc:
                 raise EstimationError(f"I - rho W is singular at rho={rho}: {exc}") from exc
-            p = lu.perm_c
-            # permute W symmetrically once: det(P'AP) = det(A)
+            # permute W symmetrically once (det(P'AP) = det(A)) so that the natural
+            # order of the permuted matrix is SuperLU's fill-reducing order
+            p = np.argsort(lu.perm_c)
             self._perm = p
             self._Wp = sp.csc_matrix(self._Wp[p][:, p])
             d = lu.U.diagonal()
@@ -173,10 +176,15 @@ class SparseLogDet:
             from sksparse.cholmod import CholmodNotPositiveDefiniteError
 
             try:
-                self._factor.cholesky_inplace(sp.csc_matrix(self._eye - rho * self._S))
-                return float(self._factor.logdet())
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # CHOLMOD 'not positive definite' (handled below)
+                    self._factor.cholesky_inplace(sp.csc_matrix(self._eye - rho * self._S))
+                    value = float(self._factor.logdet())
+                if np.isfinite(value):
+                    return value
             except CholmodNotPositiveDefiniteError:
-                pass  # outside the admissible interval: |det| by LU below
+                pass
+            # outside the positive-definite range (beyond the admissible interval): |det| by LU
         if self.backend == "cholmod" and not hasattr(self, "_perm"):
             self._perm = None
             self._Wp = sp.csc_matrix(self._W)

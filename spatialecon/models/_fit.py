@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import EstimationError
+from ..errors import EstimationError, OptionError
 from ..estimation.covariance import (
     cov_error,
     cov_lag,
@@ -43,6 +43,18 @@ def design_bounds(d) -> tuple[float, float]:
     if cache is not None:
         cache["bounds"] = b
     return b
+
+
+def _search_bounds(d, bounds) -> tuple[float, float]:
+    """The admissible interval, or the user's ``bounds`` after checking they lie inside it."""
+    adm = design_bounds(d)
+    if bounds is None:
+        return adm
+    lo, hi = float(bounds[0]), float(bounds[1])
+    if not (adm[0] <= lo < hi <= adm[1]):
+        raise OptionError(f"bounds={tuple(bounds)} must satisfy lo < hi inside the admissible interval "
+                          f"({adm[0]:.6g}, {adm[1]:.6g}) given by the eigenvalues of W.")
+    return lo, hi
 
 
 def _solve(d, rho: float, v: np.ndarray) -> np.ndarray:
@@ -77,7 +89,7 @@ def estimate_lag(d, *, bounds=None, opt: dict | None = None) -> dict:
     """Maximise the concentrated likelihood in rho."""
     opt = dict(opt or {})
     prof = LagProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
-    b = design_bounds(d) if bounds is None else bounds
+    b = _search_bounds(d, bounds)
     res = maximise_scalar(prof, b, name="rho", **opt)
     est = prof.estimates(res["x"])
     est["optimiser"] = res
@@ -98,7 +110,7 @@ def estimate_error(d, *, bounds=None, opt: dict | None = None) -> dict:
     """Maximise the concentrated likelihood in lambda."""
     opt = dict(opt or {})
     prof = ErrorProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
-    b = design_bounds(d) if bounds is None else bounds
+    b = _search_bounds(d, bounds)
     res = maximise_scalar(prof, b, name="lambda", **opt)
     est = prof.estimates(res["x"])
     est["optimiser"] = res
@@ -127,7 +139,7 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
     from scipy import optimize
 
     opt = dict(opt or {})
-    b = design_bounds(d) if bounds is None else bounds
+    b = _search_bounds(d, bounds)
     bl = b if bounds_lam is None else bounds_lam
     quiet = {k: v for k, v in opt.items() if k not in ("on_bound",)}
     quiet["on_bound"] = "ignore"

@@ -43,6 +43,7 @@ from ..errors import ApproximationWarning, EstimationError, OptionError
 __all__ = ["impacts", "impacts_by_order"]
 
 EXACT_MAX_N = 2000  # above this "auto" uses trace series
+EXACT_HARD_MAX = 6000  # "exact" (dense eigen-decomposition) refused above this
 _KINDS = ("direct", "indirect", "total")
 _SERIES_TOL = 1e-13
 _Q_MAX = 5000
@@ -292,6 +293,9 @@ def _build_kernel(res, method: str, q, rho_abs: float, seed, n_vectors: int, *, 
     if method == "auto":
         method = "exact" if n <= EXACT_MAX_N else "traces"
     if method == "exact":
+        if n > EXACT_HARD_MAX:
+            raise OptionError(f"method='exact' needs a dense eigen-decomposition of the {n} x {n} W; "
+                              f"use method='traces' (or 'auto') above N = {EXACT_HARD_MAX}.")
         ks = [_EigenKernel(W) for W in Ws]
     else:
         qq = _choose_q(rho_abs, q)

@@ -32,6 +32,21 @@ read_case <- function(csv, gal, style) {
 
 named <- function(x) as.list(setNames(num(x), names(x)))
 
+# Impacts by order of W (LeSage-Pace): impacts(fit, tr, Q = 6) attribute "Qres"; row q is the
+# contribution of W^(q-1) (order 0 = beta I, order 1 = (rho beta + theta) W, ...).
+# Stored per kind as a list over regressors of the 6 order-wise values.
+order_part <- function(fit, trs, xn) {
+  im <- tryCatch(impacts(fit, tr = trs, Q = 6), error = identity)
+  if (inherits(im, "error")) return(list(error = conditionMessage(im)))
+  q <- attr(im, "Qres")
+  out <- list(names = xn, orders = 0:5)
+  for (k in c("direct", "indirect", "total")) {
+    m <- matrix(q[[k]], nrow = 6)
+    out[[k]] <- lapply(seq_along(xn), function(j) num(m[, j]))
+  }
+  out
+}
+
 vc <- function(v) list(names = rownames(v), matrix = unname(as.matrix(v)))
 
 lm_part <- function(fit) {
@@ -81,6 +96,27 @@ dense_imp <- function(lw, rho, beta, theta) {
        total = num(res["total", ]))
 }
 
+# Impacts by power of W, written out densely: the W^j term of (I - rho W)^-1 (beta I + theta W) is
+# c_j W^j with c_0 = beta, c_j = beta rho^j + theta rho^(j-1); direct = c_j tr(W^j)/n,
+# total = c_j 1'W^j 1/n. (spatialreg's Qres groups by the power of rho instead: its term q is
+# rho^q W^q (beta I + theta W); the two coincide for SAR, theta = 0.)
+dense_order <- function(lw, rho, beta, theta, m = 5) {
+  W <- listw2mat(lw); n <- nrow(W); P <- diag(n)
+  res <- list(names = names(beta), orders = 0:m, direct = list(), indirect = list(), total = list())
+  dir <- tot <- matrix(0, m + 1, length(beta))
+  for (j in 0:m) {
+    cj <- if (j == 0) beta else beta * rho^j + theta * rho^(j - 1)
+    dir[j + 1, ] <- cj * sum(diag(P)) / n
+    tot[j + 1, ] <- cj * sum(P) / n
+    P <- P %*% W
+  }
+  for (k in seq_along(beta)) {
+    res$direct[[k]] <- num(dir[, k]); res$total[[k]] <- num(tot[, k])
+    res$indirect[[k]] <- num(tot[, k] - dir[, k])
+  }
+  res
+}
+
 run_case <- function(key, csv, gal, style, f) {
   cs <- read_case(csv, gal, style)
   d <- cs$d; lw <- cs$lw
@@ -115,10 +151,13 @@ run_case <- function(key, csv, gal, style, f) {
     sar = c(sarlm_part(sar), list(
       impacts = imp_part(tryCatch(impacts(sar, listw = lw), error = identity)),
       impacts_tr = imp_part(tryCatch(impacts(sar, tr = trs), error = identity)),
+      impacts_by_order = order_part(sar, trs, xn),
       impacts_dense = dense_imp(lw, sar$rho, b_sar, 0 * b_sar))),
     sdm = c(sarlm_part(sdm), list(
       impacts = imp_part(tryCatch(impacts(sdm, listw = lw), error = identity)),
       impacts_tr = imp_part(tryCatch(impacts(sdm, tr = trs), error = identity)),
+      impacts_by_order = order_part(sdm, trs, xn),
+      impacts_by_w_power_dense = dense_order(lw, sdm$rho, b_sdm, t_sdm),
       impacts_dense = dense_imp(lw, sdm$rho, b_sdm, t_sdm))),
     sem = sarlm_part(sem),
     sdem = c(sarlm_part(sdem), list(impacts = imp_part(impacts(sdem)))),
