@@ -295,3 +295,34 @@ def test_bad_options():
         approx.chebyshev_logdet(W, bounds=(0.5, 1.0))
     with pytest.raises(EstimationError):
         approx.chebyshev_logdet(W, traces="dense")
+
+
+# ---------------------------------------------------------------------------
+# exact sparse log-determinant with reused analysis
+
+from spatialecon.estimation import sparse as sparse_ld  # noqa: E402
+
+BACKENDS = ["superlu"] + (["cholmod"] if sparse_ld.cholmod_available() else [])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sparse_logdet_exact(backend):
+    W = rook_rowstd(18, 23)
+    ld = sparse_ld.SparseLogDet(W, backend=backend)
+    assert ld.method == ("cholesky" if backend == "cholmod" else "lu")
+    # includes rho beyond the admissible interval (log|det| still defined) and repeated calls
+    for rho in (0.5, -0.99, 0.999, 0.0, 0.3, 1.7, -1.4, 0.5):
+        assert ld(rho) == pytest.approx(slogdet(W, rho), rel=1e-11, abs=1e-10), rho
+    assert ld.n_calls == 8
+
+
+def test_sparse_logdet_asymmetric_uses_superlu():
+    W = knn_rowstd(250, 6, 8)
+    ld = sparse_ld.SparseLogDet(W)
+    assert ld.backend == "superlu"
+    for rho in (-0.8, 0.4, 0.95):
+        assert ld(rho) == pytest.approx(slogdet(W, rho), rel=1e-11)
+    with pytest.raises(EstimationError):
+        sparse_ld.SparseLogDet(W, backend="cholmod")
+    with pytest.raises(EstimationError):
+        sparse_ld.SparseLogDet(W, backend="umfpack")

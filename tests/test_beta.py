@@ -300,8 +300,6 @@ def test_panel_spans_within_vs_r_plm(us_panel, us_w, effects, key):
         "sigma2_unbiased", np.nan), rel=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="OLS with panel effects divides SSR by NT - k, not by plm's df_resid "
-                                       "(absorbed effects not counted): SEs ~4-5 % too small; reported to H3/H6")
 @pytest.mark.parametrize("effects,key", [("region", "within_individual"), ("twoways", "within_twoways")])
 def test_panel_spans_within_se_vs_r_plm(us_panel, us_w, effects, key):
     _need_models()

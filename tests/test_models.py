@@ -326,3 +326,32 @@ def test_user_bounds_must_be_admissible(lattice_data):
         SAR(y, X, w).fit(bounds=(-0.5, 1.5))
     with pytest.raises(OptionError, match="admissible"):
         SEM(y, X, w).fit(bounds=(0.5, 0.2))
+
+
+@pytest.mark.parametrize("effects", ["region", "twoways"])
+def test_panel_ols_matches_linearmodels(lattice_data, effects):
+    """Within OLS through the panel hook: coefficients and classical SEs (absorbed effects counted
+    in the residual degrees of freedom) as linearmodels PanelOLS."""
+    from linearmodels.panel import PanelOLS
+
+    y, X, w = lattice_data
+    rng = np.random.default_rng(5)
+    frames = [pd.DataFrame({"region": y.index, "year": 2000 + t, "x": rng.normal(size=len(y)),
+                            "z": rng.normal(size=len(y))}) for t in range(4)]
+    df = pd.concat(frames).set_index(["region", "year"])
+    df["y"] = 1.5 * df["x"] - df["z"] + rng.normal(size=len(df)) + np.repeat(rng.normal(size=4), len(y))
+    r = OLS(df["y"], df[["x", "z"]], w, effects=effects).fit()
+    ref = PanelOLS(df["y"], df[["x", "z"]], entity_effects=True, time_effects=effects == "twoways").fit(
+        cov_type="unadjusted")
+    assert np.allclose(r.params[["x", "z"]], ref.params[["x", "z"]], rtol=1e-10)
+    assert np.allclose(r.bse[["x", "z"]], ref.std_errors[["x", "z"]], rtol=1e-8)
+
+
+def test_sac_panel_unsupported_designs_raise_before_fitting(lattice_data):
+    y, X, w = lattice_data
+    idx = pd.MultiIndex.from_product([y.index, [2000, 2001]], names=["region", "year"])
+    rng = np.random.default_rng(0)
+    yp = pd.Series(rng.normal(size=len(idx)), index=idx)
+    Xp = pd.DataFrame({"x": rng.normal(size=len(idx))}, index=idx)
+    with pytest.raises(EstimationError, match="SAC on panels"):
+        SAC(yp, Xp, w, effects="twoways").fit()

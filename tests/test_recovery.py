@@ -11,7 +11,7 @@ import scipy.sparse.linalg as spla
 from libpysal.graph import Graph
 from libpysal.weights import lat2W
 
-from spatialecon.models import SAR, SDM, SEM
+from spatialecon.models import SAC, SAR, SDEM, SDM, SEM
 
 SIDE = 50
 Z_MAX = 4.0
@@ -66,6 +66,20 @@ def test_sem_recovery(grid):
     y, X = _draw(W, ids, lam=0.5, seed=13)
     r = SEM(y, X, w).fit()
     _check(r, {"const": 1.0, "x1": 2.0, "x2": -1.0, "lambda": 0.5})
+
+
+def test_sdem_recovery(grid):
+    w, W, ids = grid
+    y, X = _draw(W, ids, lam=0.4, theta=(-1.0, 0.5), seed=14)
+    r = SDEM(y, X, w).fit()
+    _check(r, {"const": 1.0, "x1": 2.0, "x2": -1.0, "W_x1": -1.0, "W_x2": 0.5, "lambda": 0.4})
+
+
+def test_sac_recovery(grid):
+    w, W, ids = grid
+    y, X = _draw(W, ids, rho=0.5, lam=-0.3, seed=15)
+    r = SAC(y, X, w).fit()
+    _check(r, {"const": 1.0, "x1": 2.0, "x2": -1.0, "rho": 0.5, "lambda": -0.3})
 
 
 def test_recovery_coverage_small_lattice():

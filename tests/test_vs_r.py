@@ -34,6 +34,7 @@ CASES = {
     # key: (csv, gal, our transform, y, x)
     "columbus_W": ("columbus.csv", "columbus_queen.gal", "row", "CRIME", ["INC", "HOVAL"]),
     "columbus_B": ("columbus.csv", "columbus_queen.gal", "none", "CRIME", ["INC", "HOVAL"]),
+    "columbus_S": ("columbus.csv", "columbus_queen.gal", "spectral", "CRIME", ["INC", "HOVAL"]),
     "baltimore_W": ("baltimore.csv", "baltimore_knn4.gal", "row", "PRICE", ["NROOM", "NBATH", "AGE", "SQFT"]),
     "boston_W": ("boston.csv", "boston_soi.gal", "row", "LCMEDV",
                  ["CRIM", "ZN", "INDUS", "CHAS", "NOX2", "RM2", "AGE", "LDIS", "LRAD", "TAX", "PTRATIO", "B",
@@ -41,7 +42,6 @@ CASES = {
 }
 MODELS = {"ols": "OLS", "slx": "SLX", "sar": "SAR", "sdm": "SDM", "sem": "SEM", "sdem": "SDEM", "sac": "SAC"}
 DURBIN = ("slx", "sdm", "sdem")
-SPATIAL = ("sar", "sdm", "sem", "sdem", "sac")
 
 RTOL_CLOSED = 1e-8
 RTOL_ML = 1e-5
@@ -94,21 +94,20 @@ def fitted(key: str, model: str):
 
 
 def _our_name(r_name: str, key: str, model: str) -> str:
+    """R label -> ours: (Intercept) -> const (or one), lag.x -> W_x, lag.(Intercept) /
+    lag..Intercept. (lmSLX) -> W_one."""
     const = "one" if _intercept_lagged(key, model) else "const"
-    for r_const in ("(Intercept)", ".Intercept."):
-        if r_name == r_const:
-            return const
-        if r_name == f"lag.{r_const}" or r_name == f"lag.{r_const.strip('.')}":
-            return f"W_{const}"
+    if r_name == "(Intercept)":
+        return const
+    if r_name in ("lag.(Intercept)", "lag..Intercept."):
+        return f"W_{const}"
     if r_name.startswith("lag."):
         return "W_" + r_name[4:]
     return r_name
 
 
 def _ref_series(d: dict, key: str, model: str) -> pd.Series:
-    s = pd.Series({_our_name(k, key, model): v for k, v in d.items()}, dtype=float)
-    s.index = [("W_one" if i in ("W_(Intercept)", "W_.Intercept.") else i) for i in s.index]
-    return s
+    return pd.Series({_our_name(k, key, model): v for k, v in d.items()}, dtype=float)
 
 
 def _ref_params(key: str, model: str) -> tuple[pd.Series, pd.Series]:
@@ -137,8 +136,11 @@ def test_weights_are_rs(key):
     assert bool(np.any(np.abs(ev.imag) > 1e-10)) == R["cases"][key]["w_eigen_complex"]
     if R["cases"][key]["style"] == "W":
         np.testing.assert_allclose(W.sum(axis=1), 1.0, rtol=1e-14)
-    else:
+    elif R["cases"][key]["style"] == "B":
         assert set(np.unique(W)) == {0.0, 1.0}
+    else:  # spectral: binary / largest eigenvalue
+        np.testing.assert_allclose(ev.real.max(), 1.0, rtol=1e-12)
+        assert len(np.unique(np.round(W[W > 0], 12))) == 1
 
 
 # ---------------------------------------------------------------------------- models
@@ -326,17 +328,39 @@ def test_impacts_traces(key, model):
                                    rtol=RTOL_IMPACTS, atol=1e-10)
 
 
-@pytest.mark.parametrize("model", ["sar", "sdm", "sac"])
-def test_impacts_non_row_standardised_trap(model):
-    """spatialreg issue #23: with binary W, spatialreg 1.2.6 impacts() reports total = beta / (1 - rho)
-    (wrong unless W is row-standardised); ours must give the dense answer, not R's."""
-    key = "columbus_B"
+@pytest.mark.parametrize(("key", "model"), [(k, m) for k in ("columbus_B", "columbus_S") for m in ("sar", "sdm", "sac")])
+def test_impacts_non_row_standardised_trap(key, model):
+    """spatialreg issue #23: with binary (or spectral-normalised) W, spatialreg 1.2.6 impacts() reports
+    total = beta / (1 - rho) (wrong unless W is row-standardised); ours must give the dense answer."""
     wrong = _imp_frame(R["cases"][key][model]["impacts"])
     right = _imp_frame(R["cases"][key][model]["impacts_dense"])
     assert not np.allclose(wrong["total"], right["total"], rtol=1e-2)
     ours = fitted(key, model).impacts(method="exact")
     np.testing.assert_allclose(ours.loc[right.index, "total"], right["total"], rtol=RTOL_IMPACTS)
     assert not np.allclose(ours.loc[wrong.index, "total"], wrong["total"], rtol=1e-2)
+
+
+def _order_frame(d: dict) -> pd.DataFrame:
+    rows = []
+    for k, name in enumerate(d["names"]):
+        for i, o in enumerate(d["orders"]):
+            rows.append((name, o, d["direct"][k][i], d["indirect"][k][i], d["total"][k][i]))
+    return pd.DataFrame(rows, columns=["variable", "order", "direct", "indirect", "total"]).set_index(
+        ["variable", "order"])
+
+
+@pytest.mark.parametrize(("key", "model", "ref_name"),
+                         [(k, "sar", "impacts_by_order") for k in ("columbus_W", "baltimore_W")]
+                         + [(k, "sdm", "impacts_by_w_power_dense") for k in SMALL])
+def test_impacts_by_order(key, model, ref_name):
+    """Impacts by order of W. SAR: spatialreg's impacts(tr, Q = 6) "Qres". SDM: spatialreg groups
+    by the power of rho (term q = rho^q W^q (beta I + theta W)) while we group by the power of W
+    (c_j W^j, c_j = beta rho^j + theta rho^(j-1)), so the SDM reference is that W-power split
+    computed densely in the R script; the two groupings coincide for SAR."""
+    ref = _order_frame(R["cases"][key][model][ref_name])
+    ours = fitted(key, model).impacts(orders=5)
+    np.testing.assert_allclose(ours.loc[ref.index, ["direct", "indirect", "total"]].to_numpy(), ref.to_numpy(),
+                               rtol=RTOL_IMPACTS, atol=1e-12)
 
 
 @pytest.mark.parametrize(("key", "model"), [(k, m) for k in ("columbus_W", "baltimore_W") for m in ("slx", "sdem")])

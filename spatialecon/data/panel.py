@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._options import BalanceHow, MissingRule, RelativeTo, validate
 from ..errors import DataError, PanelError
+from ._tables import as_index_series, chain_levels
 
 __all__ = ["RegionalPanel"]
 
@@ -471,37 +472,7 @@ class RegionalPanel:
         """A price table as a float Series indexed by year or by (code, year)."""
         if isinstance(table, str):
             return self._col(table).astype(float)
-        if isinstance(table, pd.DataFrame):
-            if table.shape[1] == 1:
-                table = table.iloc[:, 0]
-            else:
-                from .builder import _year_of
-
-                years = [_year_of(c) for c in table.columns]
-                if any(y is None for y in years):
-                    raise DataError("a deflator DataFrame must have one column, or one column per year "
-                                    f"(rows = regions); got columns {list(table.columns)[:10]}")
-                wide = table.copy()
-                wide.columns = years
-                table = wide.stack()
-        s = pd.Series(table)
-        try:
-            s = s.astype(float)
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"deflator values must be numeric: {exc}") from exc
-        if isinstance(s.index, pd.MultiIndex):
-            labels = pd.Index(s.index.get_level_values(0))
-            codes = labels.astype(str)
-            if self.report.get("harmonised") and not set(codes) <= set(self.regions):
-                from ..regions import harmonise
-
-                codes = pd.Index(harmonise(list(labels)).to_numpy())
-            s.index = pd.MultiIndex.from_arrays([codes, s.index.get_level_values(1).astype(int)])
-        else:
-            s.index = s.index.astype(int)
-        if s.index.duplicated().any():
-            raise DataError(f"deflator has duplicate keys: {s.index[s.index.duplicated()].tolist()[:10]}")
-        return s
+        return as_index_series(table, self.regions, harmonised=bool(self.report.get("harmonised")))
 
     def chain(self, var: str, *, base_year: int, name: str | None = None) -> RegionalPanel:
         """Add the level series of a previous-year = 100 index, 100 in ``base_year``, per region.
@@ -520,24 +491,7 @@ class RegionalPanel:
         >>> [round(v, 2) for v in p["i_level"].tolist()]
         [100.0, 110.0, 112.2]
         """
-        x = self._col(var).astype(float)
-        out = pd.Series(np.nan, index=x.index)
-        b = int(base_year)
-        for code in self.regions:
-            s = x.xs(code, level=0)
-            if b not in s.index:
-                continue
-            level = {b: 100.0}
-            y = b
-            while (y + 1) in s.index and np.isfinite(s.loc[y + 1]):
-                level[y + 1] = level[y] * s.loc[y + 1] / 100.0
-                y += 1
-            y = b
-            while (y - 1) in s.index and np.isfinite(s.loc[y]):
-                level[y - 1] = level[y] * 100.0 / s.loc[y]
-                y -= 1
-            for yy, v in level.items():
-                out.loc[(code, yy)] = v
+        out = chain_levels(self._col(var).astype(float), int(base_year))
         return self._with(name or f"{var}_level", out, f"chained levels of {var} (previous year = 100), "
                                                         f"{base_year} = 100")
 

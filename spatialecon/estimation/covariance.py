@@ -64,7 +64,7 @@ def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
     return np.linalg.solve((np.eye(n) - rho * Wd).T, Wd.T).T
 
 
-def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None) -> dict:
+def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None, solver=None) -> dict:
     """Traces ``tr(G)``, ``tr(G G)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
     Parameters
@@ -75,6 +75,8 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
         ``"exact"`` forms G densely (N <= 2000 under ``"auto"``); otherwise
         :func:`spatialecon.estimation.traces.info_traces` is used (stochastic
         or series estimates, with ``se`` in the result).
+    solver : object with ``solve(b, trans=...)``, optional
+        A sparse LU of ``I - rho W`` to reuse (stochastic traces).
 
     Returns
     -------
@@ -102,7 +104,8 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
             f"traces for N={n} > {DENSE_TRACE_MAX} need spatialecon.estimation.traces (not available); "
             "pass trace_method='exact' to form the dense matrix."
         ) from exc
-    out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed))
+    kw = {"solver": solver} if solver is not None else {}
+    out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, **kw))
     return out
 
 

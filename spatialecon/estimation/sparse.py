@@ -43,6 +43,7 @@ True
 
 from __future__ import annotations
 
+import importlib
 import warnings
 
 import numpy as np
@@ -55,6 +56,19 @@ from .bounds import as_csr, symmetric_form
 __all__ = ["SparseLogDet", "cholmod_available"]
 
 
+def _cholmod():
+    """The optional ``sksparse.cholmod`` module, or None.
+
+    Imported by name at run time: scikit-sparse is an *optional* accelerator
+    (the estimation core itself needs only numpy/scipy), see the report to the
+    lead about listing it as an extra.
+    """
+    try:
+        return importlib.import_module("sksparse.cholmod")
+    except ImportError:
+        return None
+
+
 def cholmod_available() -> bool:
     """Whether the optional CHOLMOD backend (scikit-sparse) can be imported.
 
@@ -63,11 +77,7 @@ def cholmod_available() -> bool:
     >>> isinstance(cholmod_available(), bool)
     True
     """
-    try:
-        from sksparse import cholmod  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return _cholmod() is not None
 
 
 def _superlu_logdet(M: sp.csc_matrix, permc_spec: str, dominant: bool) -> float:
@@ -136,12 +146,10 @@ class SparseLogDet:
         self.method = "cholesky" if backend == "cholmod" else "lu"
         self._eye = sp.identity(self.n, format="csc")
         if backend == "cholmod":
-            from sksparse.cholmod import analyze
-
             self._S = sp.csc_matrix(sym[0])
             self._S.sort_indices()
             # the pattern of I - rho S is that of I + |S| for every rho != 0
-            self._factor = analyze(sp.csc_matrix(self._eye + abs(self._S)))
+            self._factor = _cholmod().analyze(sp.csc_matrix(self._eye + abs(self._S)))
         else:
             self._perm = None
             self._Wp = sp.csc_matrix(W)
@@ -173,8 +181,7 @@ class SparseLogDet:
         if rho == 0.0:
             return 0.0
         if self.backend == "cholmod":
-            from sksparse.cholmod import CholmodNotPositiveDefiniteError
-
+            not_pd = _cholmod().CholmodNotPositiveDefiniteError
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # CHOLMOD 'not positive definite' (handled below)
@@ -182,7 +189,7 @@ class SparseLogDet:
                     value = float(self._factor.logdet())
                 if np.isfinite(value):
                     return value
-            except CholmodNotPositiveDefiniteError:
+            except not_pd:
                 pass
             # outside the positive-definite range (beyond the admissible interval): |det| by LU
         if self.backend == "cholmod" and not hasattr(self, "_perm"):

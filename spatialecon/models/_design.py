@@ -16,7 +16,7 @@ from scipy import linalg
 
 from ..errors import DataError, SingularDesignError, WeightsError
 from ..estimation.bounds import rho_interval
-from ..estimation.covariance import lag_traces
+from ..estimation.covariance import DENSE_TRACE_MAX, lag_traces
 from ..estimation.logdet import AUTO_EIGEN_MAX, make_logdet
 
 __all__ = ["CrossDesign", "check_y", "check_X", "check_rank", "align_w", "stacked_solve", "w_bounds"]
@@ -172,6 +172,7 @@ class CrossDesign:
         self.logdet_opts = dict(logdet_opts or {})
         self._ld = None
         self._bounds = None
+        self._lu = None
 
     def lag(self, v: np.ndarray) -> np.ndarray:
         return self.W @ v
@@ -205,8 +206,16 @@ class CrossDesign:
     def logdet_method(self) -> str | None:
         return None if self._ld is None else self._ld.method
 
+    def factor(self, rho: float):
+        """Sparse LU of ``I - rho W`` (cached for the last rho: shared by the solve and the traces)."""
+        if self._lu is None or self._lu[0] != rho:
+            A = sp.csc_matrix(sp.identity(self.N, format="csc") - rho * sp.csc_matrix(self.W))
+            self._lu = (rho, spla.splu(A))
+        return self._lu[1]
+
     def traces(self, rho: float) -> dict:
-        return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed)
+        solver = self.factor(rho) if self.N > DENSE_TRACE_MAX else None
+        return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=solver)
 
     def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
-        return stacked_solve([self.W], 1, rho, v)
+        return self.factor(rho).solve(np.asarray(v, dtype=float))

@@ -75,12 +75,30 @@ def estimate_ols(d) -> dict:
     return {"beta": beta, "sigma2": sigma2, "resid": e, "loglik": float(ll), "sse": sse}
 
 
-def covariance_ols(d, fit: dict) -> np.ndarray:
-    """Classical covariance ``s^2 (X'X)^{-1}`` with ``s^2 = SSE / (n - k)`` (as R ``lm``)."""
+def ols_df_resid(d) -> int:
+    """Residual degrees of freedom of least squares on the design.
+
+    ``n - k`` for a cross-section; for fixed-effects panels the absorbed effects
+    are subtracted as well (``N`` region, ``T`` time, ``N + T - 1`` two-way
+    effects), as R ``plm`` and linearmodels; under Lee-Yu ``n_eff`` already
+    excludes them.
+    """
     n, k = d.n_eff, d.X.shape[1]
-    if n <= k:
-        raise EstimationError(f"{n} observations for {k} parameters.")
-    s2 = fit["sse"] / (n - k)
+    effects = getattr(d, "effects", None)
+    absorbed = 0
+    if effects in ("region", "time", "twoways") and not getattr(d, "lee_yu", False):
+        absorbed = {"region": d.N, "time": d.T, "twoways": d.N + d.T - 1}[effects]
+    return int(n - k - absorbed)
+
+
+def covariance_ols(d, fit: dict) -> np.ndarray:
+    """Classical covariance ``s^2 (X'X)^{-1}`` with ``s^2 = SSE / df_resid`` (as R ``lm`` / ``plm``)."""
+    df = ols_df_resid(d)
+    if df <= 0:
+        raise EstimationError(f"no residual degrees of freedom ({d.n_eff} observations, {d.X.shape[1]} "
+                              "parameters and the absorbed effects).")
+    s2 = fit["sse"] / df
+    fit["df_resid"] = df
     return inverse_information(d.X.T @ d.X / s2)
 
 

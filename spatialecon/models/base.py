@@ -8,6 +8,7 @@ returns an immutable :class:`~spatialecon.results.base.SpatialResults`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -255,6 +256,10 @@ class SpatialModel:
         options = {"logdet": logdet, "method": "ml", "on_bound": on_bound, "tol": tol, "bounds": bounds,
                    "trace_method": trace_method, "seed": seed, "n_grid": n_grid, "cov": cov, **opts}
         family = _FAMILY[self.kind]
+        if family == "sac" and self.is_panel and (self.lee_yu or self.effects in ("time", "twoways", "random")
+                                                  or isinstance(self.w, Mapping) or hasattr(self.w, "graphs")):
+            raise EstimationError("SAC on panels is implemented for a constant W with effects None or 'region' "
+                                  "(no Lee-Yu); use SAR/SEM/SDM/SDEM for other panel designs.")
         if self.is_panel:
             d = self._panel_design(logdet)
         else:
@@ -302,7 +307,6 @@ class SpatialModel:
     def _results(self, fit: dict, family: str, options: dict) -> SpatialResults:
         d = fit["design"]
         names = list(d.names)
-        k = len(names)
         values = list(np.asarray(fit["beta"], dtype=float))
         labels = list(names)
         if family in ("lag", "sac"):
@@ -326,9 +330,10 @@ class SpatialModel:
             info["trace_method"] = tr.get("method")
             info["traces"] = {kk: v for kk, v in tr.items() if kk != "method"}
         else:
-            n = d.n_eff
-            info["sigma2_unbiased"] = fit["sse"] / (n - k)
-            info["se_convention"] = "classical: s^2 (X'X)^-1 with s^2 = SSE/(n-k) (as R lm)"
+            info["df_resid"] = fit["df_resid"]
+            info["sigma2_unbiased"] = fit["sse"] / fit["df_resid"]
+            info["se_convention"] = ("classical: s^2 (X'X)^-1 with s^2 = SSE/df_resid, df_resid = n - k "
+                                     "(minus absorbed fixed effects in panels), as R lm / plm")
         yv = np.asarray(d.y, dtype=float)
         e = np.asarray(fit["resid"], dtype=float)
         idx = d.index

@@ -80,6 +80,24 @@ class SpilloverResult:
     sims : ndarray or None
         Draws of the responses (draws x N x sources) when ``draws`` was given.
     level : float
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from spatialecon.results.spillovers import _toy_results, spillovers
+    >>> W = sp.csr_matrix(np.array([[0, 1, 0], [.5, 0, .5], [0, 1, 0]]))
+    >>> s = spillovers(_toy_results(W, rho=0.4, beta=1.0), source=["a", "c"], variable="x")
+    >>> s.to_frame().round(4)
+               own  outward   total
+    source
+    a       1.0952   0.3333  1.4286
+    c       1.0952   0.3333  1.4286
+    >>> s.responses.round(4)
+    source         a       c
+    receiver
+    a         1.0952  0.0952
+    b         0.2381  0.2381
+    c         0.0952  1.0952
     """
 
     responses: pd.DataFrame

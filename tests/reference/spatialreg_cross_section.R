@@ -8,6 +8,8 @@
 #                 spatialreg issue #23; total impact is not beta / (1 - rho) here). spatialreg 1.2.6
 #                 refuses trace-based impacts for it ("Only row-standardised weights supported");
 #                 the error message is stored and the dense computation below is the reference)
+#   columbus_S  : same, binary queen weights divided by their largest eigenvalue (spectral
+#                 normalisation; glist with style "B" in spdep, so the same impacts caveats apply)
 #   baltimore_W : PRICE ~ NROOM + NBATH + AGE + SQFT, 4 nearest neighbours (asymmetric), style "W"
 #   boston_W    : log(CMEDV) ~ CRIM + ZN + INDUS + CHAS + NOX^2 + RM^2 + AGE + log(DIS) + log(RAD) + TAX
 #                 + PTRATIO + B + log(LSTAT) (spData boston.c, 506 tracts, exported by boston_export.R),
@@ -27,6 +29,11 @@ num <- function(x) unname(as.numeric(x))
 read_case <- function(csv, gal, style) {
   d <- read.csv(file.path(here, "data", csv), colClasses = c(id = "character"))
   nb <- read.gal(file.path(here, "data", gal), region.id = d$id)
+  if (style == "S") {  # spectral normalisation: binary W divided by its largest eigenvalue
+    lwb <- nb2listw(nb, style = "B")
+    lmax <- max(Re(eigenw(lwb)))
+    return(list(d = d, lw = nb2listw(nb, glist = lapply(lwb$weights, function(x) x / lmax), style = "B")))
+  }
   list(d = d, lw = nb2listw(nb, style = style))
 }
 
@@ -173,6 +180,7 @@ run_case <- function(key, csv, gal, style, f) {
 cases <- list(
   columbus_W = run_case("columbus_W", "columbus.csv", "columbus_queen.gal", "W", CRIME ~ INC + HOVAL),
   columbus_B = run_case("columbus_B", "columbus.csv", "columbus_queen.gal", "B", CRIME ~ INC + HOVAL),
+  columbus_S = run_case("columbus_S", "columbus.csv", "columbus_queen.gal", "S", CRIME ~ INC + HOVAL),
   baltimore_W = run_case("baltimore_W", "baltimore.csv", "baltimore_knn4.gal", "W",
                          PRICE ~ NROOM + NBATH + AGE + SQFT),
   boston_W = run_case("boston_W", "boston.csv", "boston_soi.gal", "W",
