@@ -175,6 +175,14 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
          "Income is taken relative to the population-weighted national mean (no provincial deflator is bundled; "
          "a common deflator cancels in the ratio).")
 
+    if options.data is None:
+        window = panel.loc[(slice(None), slice(start, end)), :]
+        used = {c: sorted(window[f"{c}_source"].dropna().unique()) for c in ("grp", "pop") if f"{c}_source" in window}
+        wr.p("Data sources in the period (source ids of `panels/sources.csv`; see `panels/CODEBOOK.md`): "
+             + "; ".join(f"`{c}`: {', '.join(v)}" for c, v in used.items())
+             + ". GDP per capita is derived as GRP / year-end population (not the official per-capita series). "
+             "Where a variable changes source inside the period the break is the compiler's, not a change of "
+             "definition: check PROVENANCE.md before reading growth across it.")
     say("building spatial weights")
     w = wts.contiguity(gdf, islands="nearest")
     w_knn = wts.knn(gdf, k=4)
