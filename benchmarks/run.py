@@ -24,11 +24,13 @@ errors; SAR data ``y = (I - rho W)^{-1}(X beta + e)``, SEM data
 China province contiguity (Hainan joined to its nearest province) when the
 package's province layer loads, else a fixed-seed symmetric 4-NN graph.
 
-spreg's panel estimator (``Panel_FE_Lag``) has only region effects, so it is
-given data already demeaned by period (for a balanced panel the two
-demeanings together are the two-way within transformation). R: the same
-two-way within transformation in R, then ``lagsarlm(method = "Matrix")`` with
-``I_T (x) W`` (the route named in issue 9).
+spreg's panel estimator (``Panel_FE_Lag``) has only region effects, so the
+period effects enter as T - 1 dummies; R: the region within transformation in
+R plus the (demeaned) period dummies, then ``lagsarlm(method = "Matrix")`` with
+``I_T (x) W``. Demeaning the data by period *before* the spatial lag is not
+the same estimator (with a row-standardised W, ``Q W y != W Q y`` for the
+cross-sectional demeaning Q unless W is doubly stochastic), which is why the
+period effects are not removed by a within transformation for the peers.
 """
 
 from __future__ import annotations
@@ -227,11 +229,12 @@ def worker_spreg(path: str, model: str, reps: int, opts: dict) -> dict:
         rho = res.rho if model == "SAR" else res.lam
         return {"times": times, "loglik": float(res.logll), "rho": float(np.ravel(rho)[0]), "method": opts["method"]}
     w = _libpysal_w(B)
-    Y = z["y"] - z["y"].mean(axis=1, keepdims=True)  # demean by period; spreg demeans by region
-    Xd = z["X"] - z["X"].mean(axis=1, keepdims=True)
+    # region effects by spreg's within transformation, period effects by T - 1 dummies
+    D = np.kron(np.eye(T)[:, 1:], np.ones((n, 1)))  # time-major stacking
+    Xd = np.column_stack([z["X"].reshape(T * n, 2), D])
 
     def run():
-        return spreg.Panel_FE_Lag(Y.reshape(-1, 1), Xd.reshape(T * n, 2), w)
+        return spreg.Panel_FE_Lag(z["y"].reshape(-1, 1), Xd, w)
 
     times, res = _timed(run, reps)
     return {"times": times, "loglik": float(res.logll), "rho": float(np.ravel(res.rho)[0]), "method": "Panel_FE_Lag"}
@@ -243,7 +246,7 @@ args <- commandArgs(TRUE); base <- args[1]; model <- args[2]; reps <- as.integer
 d <- read.csv(paste0(base, ".data.csv")); e <- read.csv(paste0(base, ".edges.csv"))
 n <- nrow(d)
 Bm <- sparseMatrix(i = e$i, j = e$j, x = 1, dims = c(n, n))
-lw <- mat2listw(Bm, style = "W", zero.policy = TRUE)
+lw <- mat2listw(Bm, style = "W")
 f <- if (model == "SAR") lagsarlm else errorsarlm
 tt <- numeric(0)
 for (r in seq_len(reps)) {
@@ -263,17 +266,18 @@ args <- commandArgs(TRUE); base <- args[1]; reps <- as.integer(args[3])
 d <- read.csv(paste0(base, ".data.csv")); e <- read.csv(paste0(base, ".edges.csv"))
 n <- max(d$region); Tt <- max(d$period)
 Bm <- sparseMatrix(i = e$i, j = e$j, x = 1, dims = c(n, n))
-lw <- mat2listw(kronecker(Diagonal(Tt), Bm), style = "W", zero.policy = TRUE)
+lw <- mat2listw(kronecker(Diagonal(Tt), Bm), style = "W")
 tt <- numeric(0)
 for (r in seq_len(reps)) {
   t0 <- proc.time()[["elapsed"]]
-  w2 <- function(v) v - ave(v, d$region) - ave(v, d$period) + mean(v)
-  dd <- data.frame(y = w2(d$y), x1 = w2(d$x1), x2 = w2(d$x2))
-  m <- lagsarlm(y ~ x1 + x2 - 1, data = dd, listw = lw, method = "Matrix")
+  rd <- function(v) v - ave(v, d$region)
+  D <- model.matrix(~ factor(d$period))[, -1, drop = FALSE]
+  dd <- data.frame(y = rd(d$y), x1 = rd(d$x1), x2 = rd(d$x2), apply(D, 2, rd))
+  m <- lagsarlm(y ~ . - 1, data = dd, listw = lw, method = "Matrix")
   tt <- c(tt, proc.time()[["elapsed"]] - t0)
   if (tt[length(tt)] > 60) break
 }
-cat(sprintf('{"times": [%s], "loglik": %.10f, "rho": %.10f, "method": "within + Matrix", "version": "spatialreg %s"}\n',
+cat(sprintf('{"times": [%s], "loglik": %.10f, "rho": %.10f, "method": "region within + period dummies, Matrix", "version": "spatialreg %s"}\n',
             paste(sprintf("%.6f", tt), collapse = ","), as.numeric(logLik(m)), m$rho, packageVersion("spatialreg")))
 """
 
@@ -296,7 +300,9 @@ WORKERS = {"spatialecon": worker_spatialecon, "spreg": worker_spreg, "baseline":
 
 def run_child(cmd: list, timeout: float, env: dict) -> tuple[dict | None, float, str]:
     """Run a worker; return (result, peak RSS in MB, note)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    fout = tempfile.TemporaryFile(mode="w+")
+    ferr = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(cmd, stdout=fout, stderr=ferr, env=env, text=True)
     t0 = time.time()
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -305,12 +311,17 @@ def run_child(cmd: list, timeout: float, env: dict) -> tuple[dict | None, float,
         if time.time() - t0 > timeout:
             proc.kill()
             pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = -9
             return None, usage.ru_maxrss / 1024, f"timeout after {timeout:.0f} s"
         time.sleep(0.05)
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    peak = usage.ru_maxrss / 1024  # KiB -> MiB on Linux
     code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code  # reaped here by wait4
+    fout.seek(0)
+    ferr.seek(0)
+    out, err = fout.read(), ferr.read()
+    fout.close()
+    ferr.close()
+    peak = usage.ru_maxrss / 1024  # KiB -> MiB on Linux
     if code != 0:
         last = (err.strip().splitlines() or ["(no message)"])[-1]
         return None, peak, f"failed (exit {code}): {last[:120]}"

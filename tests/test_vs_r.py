@@ -134,6 +134,9 @@ def test_weights_are_rs(key):
     np.testing.assert_allclose([ev.real.min(), ev.real.max()], R["cases"][key]["w_eigen_range"],
                                rtol=RTOL_CLOSED, atol=1e-12)
     assert bool(np.any(np.abs(ev.imag) > 1e-10)) == R["cases"][key]["w_eigen_complex"]
+    # the admissible interval of rho/lambda is 1 / (R's eigenvalue range), as spatialreg's interval
+    np.testing.assert_allclose(se.weights.rho_bounds(w), 1.0 / np.asarray(R["cases"][key]["w_eigen_range"]),
+                               rtol=1e-8)
     if R["cases"][key]["style"] == "W":
         np.testing.assert_allclose(W.sum(axis=1), 1.0, rtol=1e-14)
     elif R["cases"][key]["style"] == "B":
@@ -166,14 +169,16 @@ def test_standard_errors(key, model):
     np.testing.assert_allclose(res.bse[se_.index], se_, rtol=rtol)
 
 
-@pytest.mark.parametrize(("key", "model"), [(k, m) for k in CASES for m in ("sar", "sdm", "sac")])
+@pytest.mark.parametrize(("key", "model"), [(k, m) for k in CASES for m in ("sar", "sdm", "sac", "sem", "sdem")])
 def test_covariance_beta_rho(key, model):
-    """The covariance between beta and rho (R's vcov) is reproduced, not only the SEs."""
+    """The full covariance (R's vcov: beta with rho and/or lambda) is reproduced, not only the SEs
+    (for SEM/SDEM the beta-lambda block is zero in both)."""
     res = fitted(key, model)
     ref = R["cases"][key][model]["vcov"]
     names = [_ref_series({n: 0.0}, key, model).index[0] for n in ref["names"]]
     np.testing.assert_allclose(res.cov.loc[names, names].to_numpy(), np.array(ref["matrix"]),
-                               rtol=2 * RTOL_ML_SE, atol=1e-10 * np.max(np.abs(ref["matrix"])))
+                               rtol=2 * RTOL_ML_SE,  # variances: twice the relative tolerance of an SE
+                               atol=1e-10 * np.max(np.abs(ref["matrix"])))
 
 
 @pytest.mark.parametrize(("key", "model"), PAIRS)

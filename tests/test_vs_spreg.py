@@ -67,9 +67,9 @@ def fitted(key: str, model: str, method: str = "ml"):
     return getattr(se, model)(y, X, w).fit(logdet="eigen")
 
 
-def _ours(res, names: list[str]) -> list[str]:
-    mapping = {"CONSTANT": "const"}
-    return [mapping.get(n, n) for n in names]
+def _ours(names: list[str]) -> list[str]:
+    """spreg label -> ours (CONSTANT -> const; W_x, rho, lambda are already ours)."""
+    return ["const" if n == "CONSTANT" else n for n in names]
 
 
 KEYS = list(S["cases"])
@@ -79,7 +79,7 @@ KEYS = list(S["cases"])
 def test_ols(key):
     ref = S["cases"][key]["ols"]
     res = fitted(key, "OLS")
-    names = _ours(res, ref["names"])
+    names = _ours(ref["names"])
     np.testing.assert_allclose(res.params[names], ref["betas"], rtol=RTOL_CLOSED)
     np.testing.assert_allclose(res.bse[names], ref["std_err"], rtol=RTOL_CLOSED)
     np.testing.assert_allclose(res.loglik, ref["logll"], rtol=0, atol=ATOL_LOGLIK)
@@ -115,7 +115,7 @@ def test_ml(key, model, ref_name, spatial, aic_offset):
     estimates, SEs, logL, AIC, sigma^2."""
     ref = S["cases"][key][ref_name]
     res = fitted(key, model)
-    names = _ours(res, ref["names"])
+    names = _ours(ref["names"])
     assert list(res.params.index) == names
     # rtol 1e-5, or 1e-5 of a standard error for coefficients near zero (README: boston INDUS)
     assert_close_se(res.params[names], ref["betas"], ref["std_err"], rtol=RTOL_ML)
@@ -131,7 +131,7 @@ def test_ml_lag_covariance(key):
     """spreg ML_Lag's vm (betas and rho, from the analytic information matrix) incl. the beta-rho block."""
     ref = S["cases"][key]["ml_lag"]
     res = fitted(key, "SAR")
-    names = _ours(res, ref["names"])
+    names = _ours(ref["names"])
     vm = np.asarray(ref["vm"])
     np.testing.assert_allclose(res.cov.loc[names, names].to_numpy(), vm, rtol=2 * RTOL_ML_SE,
                                atol=1e-10 * np.abs(vm).max())
@@ -146,7 +146,7 @@ def test_gmm(key, model, ref_name):
     GM_Error_Het, SAC -> GM_Combo_Het; same labels as ML."""
     ref = S["cases"][key][ref_name]
     res = fitted(key, model, "gmm")
-    names = _ours(res, ref["names"])
+    names = _ours(ref["names"])
     assert list(res.params.index) == names
     np.testing.assert_allclose(res.params[names], ref["betas"], rtol=RTOL_GMM)
     np.testing.assert_allclose(res.bse[names], ref["std_err"], rtol=RTOL_GMM)

@@ -150,6 +150,25 @@ class ErrorProfile:
         return {"beta": beta, "lam": float(lam), "sigma2": sigma2, "resid": e, "loglik": ll}
 
 
+class _Memo:
+    """Memoised ``rho -> logdet(rho)``: the 2-D search revisits each coordinate many times
+    (finite-difference gradients move one coordinate at a time)."""
+
+    def __init__(self, f: Callable, maxsize: int = 4096):
+        self.f = f
+        self.cache: dict = {}
+        self.maxsize = maxsize
+
+    def __call__(self, x: float) -> float:
+        x = float(x)
+        v = self.cache.get(x)
+        if v is None:
+            v = float(self.f(x))
+            if len(self.cache) < self.maxsize:
+                self.cache[x] = v
+        return v
+
+
 class SACProfile:
     """Concentrated log-likelihood of the SAC (SARAR) model in (rho, lambda)."""
 
@@ -159,8 +178,8 @@ class SACProfile:
         self.Wy = np.asarray(lag(self.y), dtype=float)
         self.WWy = np.asarray(lag(self.Wy), dtype=float)
         self.WX = np.asarray(lag(self.X), dtype=float).reshape(self.X.shape)
-        self.logdet_rho = logdet_rho
-        self.logdet_lam = logdet_lam
+        self.logdet_rho = _Memo(logdet_rho)
+        self.logdet_lam = self.logdet_rho if logdet_lam is logdet_rho else _Memo(logdet_lam)
         self.n = int(n)
 
     def _fit(self, rho: float, lam: float):

@@ -164,7 +164,7 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
     r0 = estimate_lag(d, bounds=b, opt=quiet)["rho"]
     l0 = estimate_error(d, bounds=bl, opt=quiet)["lam"]
     prof = SACProfile(d.y, d.X, d.lag, d.logdet, d.logdet, d.n_eff)
-    st = [(r0, l0), (0.0, 0.0), (r0, 0.0), (0.0, l0)] + [tuple(s) for s in (starts or [])]
+    st = [(r0, l0), (0.0, 0.0)] + [tuple(s) for s in (starts or [])]
     kw = {k: v for k, v in opt.items() if k in ("on_bound", "bound_tol", "eps")}
     res = maximise_2d(prof, [b, bl], st, names=("rho", "lambda"), on_bound="ignore",
                       **{k: v for k, v in kw.items() if k != "on_bound"})
