@@ -368,3 +368,23 @@ def test_panel_sdem_impacts_and_logdet_option(data):
     assert r_lu.logdet_method == "lu" and r.logdet_method == "eigen"
     np.testing.assert_allclose(r_lu.params.to_numpy(), r.params.to_numpy(), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(r_lu.loglik, r.loglik, rtol=1e-10)
+
+
+def test_ols_on_a_panel_needs_no_w_and_matches_plm_style_within():
+    """Non-spatial within regression on a panel: no W required; equals demeaned OLS."""
+    import numpy as np
+    import pandas as pd
+
+    import spatialecon as se
+
+    rng = np.random.default_rng(3)
+    idx = pd.MultiIndex.from_product([[f"r{i}" for i in range(6)], range(2000, 2005)], names=["region", "year"])
+    X = pd.DataFrame({"x": rng.normal(size=len(idx))}, index=idx)
+    y = pd.Series(0.5 * X["x"].to_numpy() + np.repeat(rng.normal(size=6), 5) + rng.normal(size=len(idx)), index=idx)
+    res = se.OLS(y, X, effects="region").fit()
+    yd = y - y.groupby(level=0).transform("mean")
+    xd = X["x"] - X["x"].groupby(level=0).transform("mean")
+    slope = float((xd * yd).sum() / (xd * xd).sum())
+    assert abs(res.params["x"] - slope) < 1e-10
+    with pytest.raises(se.errors.OptionError, match="needs w"):
+        se.SAR(y, X, effects="region")

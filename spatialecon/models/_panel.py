@@ -78,6 +78,8 @@ def _is_time_varying(w) -> bool:
 
 
 def _weights_by_period(w, ids, time_ids) -> tuple[sp.csr_matrix | None, list[sp.csr_matrix] | None]:
+    if w is None:  # non-spatial panel (OLS): an empty W, so lag() is zero and nothing spatial is estimated
+        return sp.csr_matrix((len(ids), len(ids))), None
     if not _is_time_varying(w):
         return _align(w, ids), None
     mapping = dict(w.graphs) if hasattr(w, "graphs") else dict(w)
@@ -488,8 +490,9 @@ def prepare_panel(y: pd.Series, X: pd.DataFrame | None, w, *, effects: str | Non
     X : pd.DataFrame or None
         Regressors on the same index (a ``"const"`` column is dropped under fixed
         effects and added when ``constant`` and no fixed effects).
-    w : libpysal Graph, or Mapping period -> Graph (time-varying W)
-        Ids must be the panel's regions.
+    w : libpysal Graph, or Mapping period -> Graph (time-varying W), or None
+        Ids must be the panel's regions. ``None`` only for non-spatial designs (OLS without
+        Durbin terms).
     effects : {None, "region", "time", "twoways", "random"}
     lee_yu : bool
         Lee-Yu (2010) transformation approach (see :mod:`spatialecon.estimation.panel`).

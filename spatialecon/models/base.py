@@ -109,7 +109,7 @@ class SpatialModel:
         self.W = None
         self.ids = None
         if self.is_panel:
-            if w is None:
+            if w is None and (self.kind != "ols" or self.durbin_names):
                 raise OptionError(f"{self.name} on panel data needs w.")
             return
         self.ids = self.y.index
