@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--end", type=int, help="last year (default: last year with data)")
     st.add_argument("--draws", type=int, default=1000, help="simulation draws for impacts and spillovers (default 1000)")
     st.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    st.add_argument("--lang", choices=["en", "zh"], default="en", help="language of region names in tables and maps")
     st.add_argument("--spec", help="a TOML study spec with the same keys as these options")
     return parser
 

@@ -67,3 +67,10 @@ def test_cli_bad_input_gives_one_line_and_nonzero_exit(tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "missing.csv" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_language_is_a_typed_error(tmp_path):
+    from spatialecon.errors import OptionError
+
+    with pytest.raises(OptionError, match="lang"):
+        run_study(StudyOptions(out=str(tmp_path / "x"), lang="fr"))

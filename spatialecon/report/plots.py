@@ -42,6 +42,24 @@ def cjk_font() -> str | None:
     return None
 
 
+def font_context(font: str | None):
+    """Context manager that draws text with ``font`` (e.g. from :func:`cjk_font`); no-op for None.
+
+    Examples
+    --------
+    >>> with font_context(None):
+    ...     pass
+    """
+    import contextlib
+
+    import matplotlib as mpl
+
+    if font is None:
+        return contextlib.nullcontext()
+    # Latin glyphs from DejaVu Sans, Chinese ones from the CJK font (matplotlib's per-glyph fallback)
+    return mpl.rc_context({"font.family": ["DejaVu Sans", font]})
+
+
 def choropleth(gdf, values: pd.Series, *, title: str = "", cmap: str | None = None, diverging: bool = False,
                outline=None, legend_label: str = "", labels: pd.Series | None = None):
     """Choropleth of ``values`` (indexed like ``gdf``).

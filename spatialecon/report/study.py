@@ -48,6 +48,7 @@ class StudyOptions:
     end: int | None = None
     draws: int = 1000
     seed: int = 0
+    lang: str = "en"
 
     @classmethod
     def from_args(cls, args) -> "StudyOptions":
@@ -168,7 +169,16 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
     start = options.start or (2006 if options.data is None else years[0])
     end = options.end or years[-1]
     codes = list(gdf.index)
-    names = regions.name_of(codes, lang="en") if options.data is None else pd.Series(codes, index=codes)
+    from .._options import Lang, validate
+
+    lang = validate("lang", options.lang, Lang)
+    if options.data is None or all(len(str(c)) == 6 and str(c).isdigit() for c in codes):
+        names = regions.name_of(codes, lang="zh_short" if lang == "zh" else "en")
+    else:
+        names = pd.Series(codes, index=codes)
+    en_names = regions.name_of(codes, lang="en") if lang == "zh" else names
+    font = plots.cjk_font() if lang == "zh" else None
+    map_names = names if font else en_names
 
     wr.h("spatialecon study", 1)
     wr.p(f"spatialecon {__version__}. Variable `{variable}`, {start}-{end}, {len(codes)} regions. "
@@ -183,6 +193,10 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
              + ". GDP per capita is derived as GRP / year-end population (not the official per-capita series). "
              "Where a variable changes source inside the period the break is the compiler's, not a change of "
              "definition: check PROVENANCE.md before reading growth across it.")
+    if lang == "zh":
+        wr.p("Region names in tables are given in Chinese (`lang='zh'`). "
+             + (f"Maps use the CJK font '{font}'." if font else
+                "No CJK font was found on this machine (e.g. Debian's fonts-noto-cjk), so map titles keep English names."))
     say("building spatial weights")
     w = wts.contiguity(gdf, islands="nearest")
     w_knn = wts.knn(gdf, k=4)
@@ -289,7 +303,10 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
         wr.table("spillovers_orders", order, "Spillovers by neighbour order (ring 0 = the source)")
         wr.table("spillovers_responses", sp.responses.rename(index=label, columns=label), "Response of each province to each growth pole")
         for s in sources:
-            wr.figure(f"spillover_map_{s}", sp.map(gdf, source=s), f"Responses to {names.get(s, s)}")
+            with plots.font_context(font):
+                ax = sp.map(gdf, source=s)
+                ax.set_title(f"{map_names.get(s, s)}: responses of growth to its initial income")
+                wr.figure(f"spillover_map_{s}", ax, f"Responses to {names.get(s, s)} (source outlined)")
     run = {
         "spatialecon": __version__, "options": dataclasses.asdict(options), "start": start, "end": end,
         "variable": variable, "seed": options.seed, "data": data_info, "seconds": round(time.time() - t0, 2),
