@@ -326,3 +326,13 @@ def test_sparse_logdet_asymmetric_uses_superlu():
         sparse_ld.SparseLogDet(W, backend="cholmod")
     with pytest.raises(EstimationError):
         sparse_ld.SparseLogDet(W, backend="umfpack")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sparse_solver_both_transposes(backend):
+    W = rook_rowstd(9, 11)
+    A = np.eye(99) - 0.6 * W.toarray()
+    b = np.random.default_rng(0).normal(size=(99, 3))
+    s = sparse_ld.SparseLogDet(W, backend=backend).solver(0.6)
+    np.testing.assert_allclose(A @ s.solve(b), b, atol=1e-10)
+    np.testing.assert_allclose(A.T @ s.solve(b, trans="T"), b, atol=1e-10)

@@ -208,7 +208,9 @@ def test_time_varying_W_lag_and_logdet_sum():
     d2 = prepare_panel(y, X, time_varying(wt), effects=None)
     np.testing.assert_allclose(d2.lag_raw(d2.y_raw), big @ d2.y_raw, atol=1e-12)
     with pytest.raises(EstimationError, match="time-varying"):
-        prepare_panel(y, X, wt, effects="region")
+        prepare_panel(y, X, wt, effects="random")
+    with pytest.raises(EstimationError, match="constant W"):
+        prepare_panel(y, X, wt, effects="region", lee_yu=True)
 
 
 # ------------------------------------------------------------- bad inputs

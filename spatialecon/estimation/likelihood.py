@@ -22,8 +22,9 @@ Inputs common to all functions:
 
 Functions:
 
-``LagProfile(y, X, lag, logdet, n)``
-    Concentrated likelihood of the lag model (SAR/SDM):
+``LagProfile(y, X, lag, logdet, n, *, Wy=None)``
+    Concentrated likelihood of the lag model (SAR/SDM) (``Wy``: a precomputed
+    transformed spatial lag of the response, used instead of ``lag(y)``):
     ``prof(rho) -> loglik``; ``prof.estimates(rho) -> dict(beta, sigma2, resid, loglik, rho)``.
     beta(rho) = b0 - rho bL, e(rho) = e0 - rho eL, sigma2 = e'e/n,
     ``loglik = -n/2 (log(2 pi) + log sigma2 + 1) + logdet(rho)``.
@@ -93,10 +94,12 @@ def _concentrated(sse: float, n: int) -> float:
 class LagProfile:
     """Concentrated log-likelihood of the lag model in rho (SAR, SDM)."""
 
-    def __init__(self, y, X, lag: Callable, logdet: Callable, n: int):
+    def __init__(self, y, X, lag: Callable, logdet: Callable, n: int, *, Wy=None):
         self.y = np.asarray(y, dtype=float)
         self.X = np.asarray(X, dtype=float)
-        self.Wy = np.asarray(lag(self.y), dtype=float)
+        # ``Wy`` given: the transformed spatial lag of the response computed on the raw data (panels with
+        # a time-varying W and region/two-way effects, where lag(transformed y) would be wrong).
+        self.Wy = np.asarray(lag(self.y) if Wy is None else Wy, dtype=float)
         self.logdet = logdet
         self.n = int(n)
         B = ols(np.column_stack([self.y, self.Wy]), self.X)

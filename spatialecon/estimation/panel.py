@@ -257,9 +257,9 @@ def panel_traces(
     ``tr(G*'G*) = tr(G'G) - ||G'1||^2 / N`` with ``c = 1/(1 - rho)`` and
     ``G'1 = (I - rho W')^{-1} W' 1`` (row-standardised W, so ``G 1 = c 1``).
     For time-varying W (a list of T matrices) the per-period terms are summed
-    (the models accept a time-varying W with effects None or "time" only; the
+    (the models accept a time-varying W with Lee-Yu for time effects only; the
     ``(T-1)/T`` scaling applied here with region/two-way Lee-Yu effects would be
-    an approximation).
+    an approximation, and the models reject that combination).
 
     Returns
     -------

@@ -22,27 +22,32 @@ Methods and their accuracy
 ``"stochastic"``
     For large N, with no N x N matrix. ``tr(G) = -F'(rho)`` and
     ``tr(GG) = -F''(rho)`` with ``F(rho) = log|I - rho W|``, by five-point
-    central differences of exact sparse-LU log-determinants (four extra
+    central differences of exact sparse log-determinants (four extra
     factorisations; relative error about 1e-9 in our lattice checks, a
     conservative estimate -- distance to the three-point rule plus a rounding
     bound -- is returned in ``se``). ``tr(G'G)`` equals ``tr(GG)`` for a
     symmetric W; otherwise ``tr(G'G) = tr(GG) + E z'(G'G - GG)z`` by
     Hutchinson's estimator with Rademacher probes z (variance
     ``2 sum_{i != j} ((M + M')/2)_ij^2`` for ``E z'Mz``), which is small
-    because G is nearly symmetric for the usual W; one sparse LU of ``A``
-    serves all probes (``G z = W A^{-1} z``, ``G'z = A^{-T} W' z``), and the
+    because G is nearly symmetric for the usual W; one factorisation of ``A``
+    serves all probes (``G z = W A^{-1} z``, ``G'z = A^{-T} W' z``; CHOLMOD
+    on the symmetric similar matrix when scikit-sparse is installed, SuperLU
+    otherwise, see :mod:`spatialecon.estimation.sparse`), and the
     sparse truncated series ``P = sum_{k<K} rho^k W^(k+1)`` (memory budget
     ``10 nnz(W)``) is an exact control variate. Probes are added in batches of
-    50 until the relative Monte Carlo standard error is below ``rtol``
-    (default 1e-3) or ``max_vectors`` is reached; standard errors are returned
+    50 (after a first batch of ``min(n_vectors, 20)``) until the relative
+    Monte Carlo standard error is below ``rtol`` (default 1e-3) or
+    ``max_vectors`` is reached; standard errors are returned
     in ``se``. With ``derivatives=False`` all three traces are Hutchinson
     estimates (control variate P). The relative error shrinks like
     ``1/sqrt(N p)``.
 ``"series"``
     ``tr(G) = sum_k rho^k tr(W^(k+1))`` and ``tr(GG) = sum_k (k+1) rho^k
     tr(W^(k+2))`` from :func:`trace_powers` (exact when affordable), truncated
-    at order ``m`` with the remainder bounded by ``N r^(m+1) ...`` (reported in
-    ``se`` as a deterministic bound, ``r = |rho| * spectral radius bound``);
+    at order ``m`` (default: truncation bound below ``1e-10 N``) with the
+    deterministic remainder bounds returned in ``truncation_bound``
+    (``r = |rho| * spectral radius bound``; Monte Carlo errors of stochastic
+    ``tr(W^k)`` in ``se``);
     ``tr(G'G)`` by Hutchinson with ``G z`` evaluated by the same series (no
     factorisation at all). Only for ``|rho| * r < 1``.
 ``"auto"``
@@ -341,20 +346,17 @@ def _is_symmetric(W: sp.csr_matrix) -> bool:
     return bool(abs(W - W.T).max() <= 1e-14 * abs(W).max())
 
 
-def _derivative_traces(W: sp.csr_matrix, rho: float, f0: float) -> tuple[dict, dict]:
+def _derivative_traces(ld, rho: float, f0: float) -> tuple[dict, dict]:
     """``tr(G) = -F'(rho)`` and ``tr(GG) = -F''(rho)`` of ``F = log|I - rho W|``.
 
     Five-point central differences of exact sparse-LU log-determinants
     (truncation error O(h^4)); the error estimate returned is the distance to
     the three-point rule (O(h^2), so conservative) plus a rounding bound.
     """
-    n = W.shape[0]
-    s = spectral_radius_bound(W)
+    n = ld.n
+    s = ld.radius
     room = (1.0 / s - abs(rho)) if s > 0 else 1.0
     h = 1e-3 * float(np.clip(room, 1e-3, 1.0))
-    from .sparse import SparseLogDet  # CHOLMOD when available, SuperLU otherwise
-
-    ld = SparseLogDet(W)
     f = {}
     for k in (-2, -1, 1, 2):
         f[k] = ld(rho + k * h)
@@ -373,8 +375,10 @@ def _derivative_traces(W: sp.csr_matrix, rho: float, f0: float) -> tuple[dict, d
 def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget, derivatives) -> dict:
     n = W.shape[0]
     rng = np.random.default_rng(seed)
-    own = solver is None or not hasattr(solver, "U")
-    lu = _factor(W, rho, None) if own else solver
+    from .sparse import SparseLogDet  # CHOLMOD when available, SuperLU otherwise
+
+    ld = SparseLogDet(W)
+    lu = solver if solver is not None else ld.solver(rho)
     if budget is None:
         budget = max(10 * W.nnz, 10 * n)
     # control variate: sparse truncated series P of G, whose traces are exact
@@ -388,7 +392,7 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
     fixed, fixed_err = {}, {}
     if derivatives:
         try:
-            fixed, fixed_err = _derivative_traces(W, rho, _lu_logdet(lu))
+            fixed, fixed_err = _derivative_traces(ld, rho, ld(rho))
         except EstimationError:  # a stencil point outside the nonsingular range
             fixed, fixed_err = {}, {}
     symmetric = _is_symmetric(W)
@@ -401,7 +405,8 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
         keys = []
     Wt = W.T.tocsr()
     rows = {k: [] for k in keys}
-    target = max(int(n_vectors), 2)
+    # first batch: n_vectors probes, or only 20 when a tolerance decides (more are added as needed)
+    target = max(int(n_vectors), 2) if rtol is None else max(min(int(n_vectors), 20), 2)
     used = 0
     est, se = {}, {}
     while keys:
@@ -529,12 +534,17 @@ def info_traces(
         See the module docstring; ``"auto"`` is exact for N <= 2000 and
         stochastic otherwise.
     n_vectors : int, default 30
-        Minimum number of Rademacher probe vectors (stochastic/series).
+        Rademacher probe vectors (stochastic/series) when ``rtol`` is None;
+        with a tolerance, the stochastic method starts from
+        ``min(n_vectors, 20)`` probes and adds batches only while the relative
+        standard error exceeds ``rtol``.
     seed : int, optional
         Seed of the probe vectors.
     solver : object with ``solve(b, trans=...)``, optional
         A factorisation of ``I - rho W`` (``scipy.sparse.linalg.splu``) to
-        reuse; computed once here otherwise.
+        reuse; otherwise one is computed here
+        (:meth:`spatialecon.estimation.sparse.SparseLogDet.solver`: CHOLMOD
+        when available).
     rtol : float or None, default 1e-3
         Target relative Monte Carlo standard error of each trace; vectors are
         added in batches of 50 up to ``max_vectors``. ``None``: exactly

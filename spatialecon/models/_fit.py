@@ -106,7 +106,7 @@ def covariance_ols(d, fit: dict) -> np.ndarray:
 def estimate_lag(d, *, bounds=None, opt: dict | None = None) -> dict:
     """Maximise the concentrated likelihood in rho."""
     opt = dict(opt or {})
-    prof = LagProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
+    prof = LagProfile(d.y, d.X, d.lag, d.logdet, d.n_eff, Wy=getattr(d, "Wy_fixed", None))
     b = _search_bounds(d, bounds)
     res = maximise_scalar(prof, b, name="rho", **opt)
     est = prof.estimates(res["x"])
@@ -118,7 +118,10 @@ def estimate_lag(d, *, bounds=None, opt: dict | None = None) -> dict:
 def covariance_lag(d, fit: dict) -> tuple[np.ndarray, dict]:
     """Covariance of (beta, rho, sigma2) from the analytic information matrix."""
     rho, beta = fit["rho"], fit["beta"]
-    GXb = d.lag(_solve(d, rho, d.X @ beta))
+    if getattr(d, "Wy_fixed", None) is not None:  # time-varying W with region/two-way effects
+        GXb = d.mean_lag(rho, beta, fit["resid"])
+    else:
+        GXb = d.lag(_solve(d, rho, d.X @ beta))
     tr = d.traces(rho)
     return cov_lag(d.X, GXb, fit["sigma2"], d.n_eff, tr), tr
 
@@ -127,6 +130,8 @@ def covariance_lag(d, fit: dict) -> tuple[np.ndarray, dict]:
 def estimate_error(d, *, bounds=None, opt: dict | None = None) -> dict:
     """Maximise the concentrated likelihood in lambda."""
     opt = dict(opt or {})
+    if getattr(d, "Wy_fixed", None) is not None:
+        raise EstimationError(getattr(d, "error_model_message", "error models need a constant W with these effects."))
     prof = ErrorProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
     b = _search_bounds(d, bounds)
     res = maximise_scalar(prof, b, name="lambda", **opt)
@@ -227,9 +232,16 @@ def covariance_hessian(d, fit: dict, family: str) -> np.ndarray:
     theta.append(fit["sigma2"])
     theta = np.asarray(theta, dtype=float)
 
+    Wy = getattr(d, "Wy_fixed", None)
+
     def ll(t):
         rho = t[k] if has_rho else 0.0
         lam = t[k + int(has_rho)] if has_lam else 0.0
+        if Wy is not None and not has_lam:  # precomputed transformed lag of y (time-varying W, FE)
+            if t[-1] <= 0:
+                raise EstimationError("sigma2 must be positive.")
+            e = d.y - rho * Wy - d.X @ t[:k]
+            return float(-0.5 * d.n_eff * (LOG2PI + np.log(t[-1])) - e @ e / (2.0 * t[-1]) + d.logdet(rho))
         return loglik_full(t[:k], rho, lam, t[-1], d.y, d.X, d.lag, d.logdet, d.logdet, d.n_eff)
 
     H = numerical_hessian(ll, theta)

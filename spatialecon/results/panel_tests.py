@@ -160,6 +160,10 @@ def panel_lm_tests(ols_result, w=None, *, df_correction: bool = False) -> dict:
     W = w if w is not None else (ols_result.W if ols_result.W is not None else ols_result.info.get("W_t"))
     if W is None:
         raise DataError("no W: pass w= (aligned with the result's ids).")
+    if isinstance(W, (list, tuple)) and ols_result.spec.effects in ("region", "twoways"):
+        raise EstimationError("panel LM tests with a time-varying W and region/two-way effects are not "
+                              "implemented: the lag of the demeaned y is not the demeaned lag of y when W "
+                              "changes by year. Fit SAR/SDM directly and use lr_test.")
     y = _stacked(ols_result, ols_result.y)
     X = _stacked(ols_result, ols_result.exog)
     return panel_lm_arrays(y, X, W, T=ols_result.n_periods, effects=ols_result.spec.effects,
