@@ -103,7 +103,7 @@ def compare(results, *, names=None, stat: str = "se", stars: bool = True, digits
     stat : {"se", "t", "p"}
         Statistic shown in parentheses below each coefficient.
     stars : bool, default True
-        Significance stars (* 0.1, ** 0.05, *** 0.01) on coefficients.
+        Significance stars on coefficients (one, two and three stars for p below 0.1, 0.05 and 0.01).
     digits : int, default 3
 
     Returns

@@ -9,7 +9,7 @@ income shares s_i = p_i y_i / sum_j p_j y_j):
   within the group.  ``total = between + within`` exactly.
 * Theil L (mean log deviation): L = sum_i p_i ln(p_i / s_i); between =
   sum_g p_g ln(p_g / s_g); within = sum_g p_g L_g.  Exact as well.
-* Gini: G = sum_i sum_j p_i p_j |y_i - y_j| / (2 mu), mu = sum_i p_i y_i.  The
+* Gini: G = sum_i sum_j p_i p_j abs(y_i - y_j) / (2 mu), mu = sum_i p_i y_i.  The
   group decomposition (Dagum 1997) is within = sum_g p_g s_g G_g, between = the
   Gini of the between-group differences (pairs from different groups whose order
   agrees with the group means), and overlap = the rest (pairs from different groups
