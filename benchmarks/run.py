@@ -199,9 +199,12 @@ def worker_spatialecon(path: str, model: str, reps: int, opts: dict) -> dict:
     par = res.params
     rho = par.get("rho", par.get("lambda", np.nan))
     info = getattr(res, "info", {}) or {}
-    method = info.get("logdet", info.get("logdet_method", ""))
-    tm = (info.get("traces") or {}).get("method", "") if isinstance(info.get("traces"), dict) else ""
-    return {"times": times, "loglik": res.loglik, "rho": float(rho), "method": f"{method} {tm}".strip()}
+    method = getattr(res, "logdet_method", None) or ""
+    tm = info.get("trace_method") or ""
+    label = f"logdet {method}" if method else ""
+    if tm:
+        label += f", traces {tm}"
+    return {"times": times, "loglik": res.loglik, "rho": float(rho), "method": label}
 
 
 def _libpysal_w(B):
@@ -346,8 +349,8 @@ def plan(args) -> list:
         for model in ("SAR", "SEM"):
             case = ("cross", label, model, r, c)
             if n >= 1_000_000:
-                jobs.append((case, "spatialecon", {"logdet": "chebyshev", "trace_method": "series", "seed": 1, "bounds": [-0.99, 0.99]},
-                             "chebyshev log-det + series traces"))
+                huge = {"logdet": "chebyshev", "trace_method": "series", "seed": 1, "bounds": [-0.99, 0.99]}
+                jobs.append((case, "spatialecon", huge, "chebyshev log-det + series traces"))
                 continue
             jobs.append((case, "spatialecon", {}, ""))
             for meth in ("full", "ord", "LU"):

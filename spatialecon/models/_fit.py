@@ -199,7 +199,7 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
 
 
 def covariance_sac(d, fit: dict) -> tuple[np.ndarray, dict]:
-    """Covariance of (beta, rho, lambda, sigma2) (traces exact for N <= 2000, else stochastic)."""
+    """Covariance of (beta, rho, lambda, sigma2) (traces exact for N <= 3000, else stochastic)."""
     rho, lam, beta = fit["rho"], fit["lam"], fit["beta"]
     if getattr(d, "W_t", None) is not None or getattr(d, "lee_yu", False) or \
             getattr(d, "effects", None) in ("time", "twoways", "random"):

@@ -119,8 +119,12 @@ def _full_weights(res, w) -> sp.csr_matrix:
 
 
 def _ols_parts(res):
-    if res.spec.kind != "ols":
-        raise OptionError(f"LM and Moran residual tests need an OLS result, got {res.model_name}.")
+    # an SLX fit is OLS on [X, W X] (spdep's lm.LMtests / lm.morantest accept lmSLX fits too);
+    # cross-section only: panel SLX designs are not checked here
+    slx_ok = res.spec.kind == "slx" and getattr(res, "n_periods", 1) in (None, 1)
+    if res.spec.kind != "ols" and not slx_ok:
+        raise OptionError(f"LM and Moran residual tests need an OLS (or cross-section SLX) result, "
+                          f"got {res.model_name}.")
     e = res.resid.to_numpy(dtype=float)
     X = res.exog.to_numpy(dtype=float)
     y = res.y.to_numpy(dtype=float)

@@ -86,6 +86,56 @@ def lattice() -> None:
     print(f"lattice: {N} units, {len(rows) // 2} rook joins")
 
 
+
+def panel_knn6() -> None:
+    """Balanced panel on the asymmetric columbus kNN(6) W (row-standardised): N = 49, T = 6, data
+    simulated once (seed 7): y_t = (I - 0.4 W)^-1 (mu + 0.8 x1 - 0.5 x2 + e_t), mu ~ N(0, 1) per
+    region. Written to ``data/panel_knn6.csv`` (id, year, y, x1, x2)."""
+    d = pd.read_csv(OUT / "columbus.csv", dtype={"id": str}).set_index("id")
+    ids = list(d.index)
+    pos = {c: i for i, c in enumerate(ids)}
+    lines = (OUT / "columbus_knn6.gal").read_text().splitlines()[1:]
+    N, T = len(ids), 6
+    W = np.zeros((N, N))
+    for head, nb in zip(lines[0::2], lines[1::2]):
+        i = pos[head.split()[0]]
+        for j in nb.split():
+            W[i, pos[j]] = 1.0
+    W /= W.sum(axis=1, keepdims=True)
+    rng = np.random.default_rng(7)
+    mu = rng.normal(size=N)
+    A_inv = np.linalg.inv(np.eye(N) - 0.4 * W)
+    rows = []
+    for t in range(T):
+        x1, x2, e = rng.normal(size=N), rng.normal(size=N), rng.normal(size=N)
+        y = A_inv @ (mu + 0.8 * x1 - 0.5 * x2 + e)
+        rows.append(pd.DataFrame({"id": ids, "year": 2000 + t, "y": y, "x1": x1, "x2": x2}))
+    pd.concat(rows).to_csv(OUT / "panel_knn6.csv", index=False, float_format="%.17g")
+    print(f"panel_knn6: N = {N}, T = {T}")
+
+
+def mexico() -> None:
+    """Mexican states (libpysal example ``mexico``, ``mexicojoin.shp``; Esquivel 1999): per capita GDP
+    1940 and 2000 (columns PCGDP1940, PCGDP2000) keyed by the state code without the "MX" prefix, and
+    libpysal queen contiguity on the polygons. Written to ``data/mexico.csv`` and ``data/mexico_queen.gal``."""
+    import geopandas as gpd
+    import libpysal
+
+    g = gpd.read_file(libpysal.examples.get_path("mexicojoin.shp"))
+    g["code"] = g["CODE"].str.replace("MX", "", regex=False)
+    g = g.sort_values("code").reset_index(drop=True)
+    g[["code", "PCGDP1940", "PCGDP2000"]].to_csv(OUT / "mexico.csv", index=False, float_format="%.17g")
+    q = libpysal.weights.Queen.from_dataframe(g, ids=list(g["code"]), use_index=False)
+    lines = [f"0 {len(g)} mexico_queen code"]
+    for c in g["code"]:
+        nb = sorted(str(j) for j in q.neighbors[c])
+        lines += [f"{c} {len(nb)}", " ".join(nb)]
+    (OUT / "mexico_queen.gal").write_text("\n".join(lines) + "\n")
+    print(f"mexico: {len(g)} states, {q.s0 / 2:.0f} queen joins")
+
+
 if __name__ == "__main__":
     main()
     lattice()
+    panel_knn6()
+    mexico()
