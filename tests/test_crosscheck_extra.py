@@ -470,3 +470,16 @@ def test_lm_moran_on_slx_residuals_vs_r():
                          ("robust_lm_error", "RLMerr"), ("sarma", "SARMA")]:
         np.testing.assert_allclose(out[ours].stat, ref["lm"][theirs]["stat"], rtol=RTOL_CLOSED, err_msg=ours)
         np.testing.assert_allclose(out[ours].pvalue, ref["lm"][theirs]["p"], rtol=1e-7, atol=ATOL_P, err_msg=ours)
+
+
+@pytest.mark.parametrize("year", [1940, 2000])
+def test_mexico_moran_by_year_vs_spdep(year):
+    """moran_by_year (esda) equals spdep::moran.test(randomisation = FALSE): I, E[I], z (rtol 1e-8);
+    its p_norm is the TWO-sided normal p-value (R's default alternative is "greater")."""
+    ref = MX["moran"][f"y{year}"]
+    w = read_gal(REF / "data" / "mexico_queen.gal", transform="row")
+    out = se.moran_by_year(se.datasets.mexico(), "gdppc", w, permutations=0, log=True).loc[year]
+    np.testing.assert_allclose([out["I"], out["EI"], out["z_norm"]],
+                               [ref["two"]["I"], ref["two"]["EI"], ref["two"]["z"]], rtol=RTOL_CLOSED)
+    np.testing.assert_allclose(out["p_norm"], ref["two"]["p"], rtol=1e-7)
+    assert out["p_norm"] == pytest.approx(2 * ref["greater"]["p"], rel=1e-7)

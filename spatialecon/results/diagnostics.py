@@ -138,7 +138,8 @@ def lm_tests(ols_result, w=None) -> dict:
     Parameters
     ----------
     ols_result : SpatialResults
-        OLS result (``spec.kind == "ols"``); for a stacked panel OLS with
+        OLS result (``spec.kind == "ols"``; a cross-section SLX result is
+        accepted too: OLS on ``[X, W X]``); for a stacked panel OLS with
         ``n_periods > 1`` the panel versions with ``I_T (x) W`` are computed.
     w : libpysal Graph, scipy sparse matrix or None
         Weights; a Graph is aligned to ``ols_result.ids``; ``None`` uses ``ols_result.W``.

@@ -188,6 +188,8 @@ def moran_by_year(
     -------
     DataFrame
         Indexed by year: ``I``, ``EI``, ``z_norm``, ``p_norm``, ``p_sim``.
+        ``z_norm``/``p_norm`` assume normality; ``p_norm`` is two-sided (R
+        ``spdep::moran.test(randomisation = FALSE, alternative = "two.sided")``).
 
     Examples
     --------

@@ -1,7 +1,7 @@
 # Extra cross-check (H10): absolute beta-convergence of Mexican states 1940-2000 (libpysal example
 # "mexico", data/mexico.csv and data/mexico_queen.gal written by crosscheck_extra_export.py).
 # g = (log(y2000) - log(y1940)) / 60 on ln_y0 = log(y1940): lm, lagsarlm, errorsarlm (method = "eigen"),
-# queen contiguity row-standardised; SAR direct/total impact of ln_y0.
+# queen contiguity row-standardised; SAR direct/total impact of ln_y0; moran.test of ln y in 1940 and 2000.
 # Run from the repository root: Rscript tests/reference/crosscheck_extra_mexico.R
 suppressPackageStartupMessages({library(spdep); library(spatialreg); library(jsonlite)})
 here <- "tests/reference"
@@ -21,4 +21,12 @@ out <- list(meta = list(software = paste("R", getRversion(), "spatialreg", packa
                        total = num(im$total)),
             sem = list(coef = num(sem$coefficients), se = num(sem$rest.se), lambda = num(sem$lambda),
                        lambda_se = num(sem$lambda.se), logLik = num(logLik(sem))))
+# Global Moran's I of ln y (normality assumption) in 1940 and 2000: spdep::moran.test(randomisation = FALSE)
+mor <- function(x, alt) {
+  m <- moran.test(x, lw, randomisation = FALSE, alternative = alt)
+  list(I = num(m$estimate[1]), EI = num(m$estimate[2]), var = num(m$estimate[3]), z = num(m$statistic),
+       p = num(m$p.value))
+}
+out$moran <- list(y1940 = list(greater = mor(log(d$PCGDP1940), "greater"), two = mor(log(d$PCGDP1940), "two.sided")),
+                  y2000 = list(greater = mor(log(d$PCGDP2000), "greater"), two = mor(log(d$PCGDP2000), "two.sided")))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(here, "crosscheck_extra_mexico.json"))
