@@ -140,28 +140,37 @@ def _eigenvalues(W: sp.csr_matrix) -> np.ndarray:
     return ev
 
 
-def _powers_exact_sparse(W: sp.csr_matrix, m: int, max_nnz: int) -> np.ndarray:
+def _powers_exact_sparse(W: sp.csr_matrix, m: int, max_nnz: int, *, partial: bool = False):
+    """Exact tr(W^k), k <= m, from sparse powers up to W^ceil(m/2).
+
+    With ``partial=True`` stops when a power would exceed ``max_nnz`` entries and
+    returns ``(traces, kmax)`` with the traces exact for ``k <= kmax`` only.
+    """
     n = W.shape[0]
-    out = np.empty(m + 1)
+    out = np.full(m + 1, np.nan)
     out[0] = n
     if m == 0:
-        return out
+        return (out, 0) if partial else out
     half = (m + 1) // 2
     powers = [sp.identity(n, format="csr"), W]
     for _ in range(2, half + 1):
+        # the next power has at most nnz(P) * max row count of W entries; stop before building it
         nxt = (powers[-1] @ W).tocsr()
         if nxt.nnz > max_nnz:
+            if partial:
+                break
             raise EstimationError(
                 f"exact traces of W^k up to k={m} need more than max_nnz={max_nnz} stored entries "
                 f"(W^{len(powers)} has {nxt.nnz}); use method='stochastic'."
             )
         powers.append(nxt)
+    kmax = min(m, 2 * (len(powers) - 1))
     transposed = [P.T.tocsr() for P in powers]
-    for k in range(1, m + 1):
+    for k in range(1, kmax + 1):
         a = (k + 1) // 2
         b = k - a
         out[k] = powers[a].multiply(transposed[b]).sum()
-    return out
+    return (out, kmax) if partial else out
 
 
 def _powers_stochastic(W: sp.csr_matrix, m: int, n_vectors: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -212,9 +221,10 @@ def trace_powers(
         ``"exact"``: eigenvalues (N <= 2000) or sparse powers up to
         ``W^ceil(m/2)``; ``"stochastic"``: Hutchinson estimates with
         ``n_vectors`` Rademacher probes for ``k >= 3`` (``k <= 2`` always
-        exact); ``"auto"``: exact for N <= 2000 or when the sparse powers fit
-        in ``max_nnz`` entries, otherwise stochastic. ``"series"`` is treated
-        as ``"auto"``.
+        exact); ``"auto"``: exact for N <= 2000; otherwise exact for the
+        powers whose sparse factors fit in ``min(max_nnz, 40 max(nnz(W), N))``
+        entries (memory linear in nnz(W)) and stochastic for the higher powers
+        (their standard errors in ``se``). ``"series"`` is treated as ``"auto"``.
     n_vectors : int, default 50
         Probe vectors of the stochastic method.
     seed : int or numpy Generator, optional
@@ -243,10 +253,13 @@ def trace_powers(
     n = W.shape[0]
     se = np.zeros(m + 1)
     if method in ("auto", "series") and n > EXACT_MAX:
-        try:
-            out = _powers_exact_sparse(W, m, max_nnz)
-        except EstimationError:
-            out, se = _powers_stochastic(W, m, max(int(n_vectors), 2), np.random.default_rng(seed))
+        # exact while the sparse powers stay within a budget linear in nnz(W); stochastic beyond
+        budget = min(int(max_nnz), 40 * max(W.nnz, n))
+        out, kmax = _powers_exact_sparse(W, m, budget, partial=True)
+        if kmax < m:
+            est, sest = _powers_stochastic(W, m, max(int(n_vectors), 2), np.random.default_rng(seed))
+            out[kmax + 1 :] = est[kmax + 1 :]
+            se[kmax + 1 :] = sest[kmax + 1 :]
     elif method in ("auto", "series", "exact"):
         if n <= EXACT_MAX:
             ev = _eigenvalues(W)

@@ -199,7 +199,9 @@ class SpatialModel:
         trace_method : {"auto", "exact", "stochastic", "series"}
             How the traces of the information matrix are computed.
         seed : int, optional
-            Seed of stochastic approximations.
+            Seed of stochastic approximations (stochastic traces above N = 2000,
+            Monte Carlo log-determinants). Default 0, so that the same inputs always
+            give the same numbers; the seed used is recorded in ``options["seed"]``.
         cov : {"analytic", "hessian"}
             ``"analytic"``: inverse of the analytic (expected) information
             matrix, as R spatialreg's ``method="eigen"`` default;
@@ -243,6 +245,8 @@ class SpatialModel:
         validate("logdet", logdet, LogDetMethod)
         validate("trace_method", trace_method, TraceMethod)
         validate("cov", cov, CovType)
+        if seed is None:  # reproducible by default: same inputs -> same numbers
+            seed = 0
         if n_grid is None:
             n_nodes = len(self.y) if not self.is_panel else len(self.y.index.get_level_values(0).unique())
             cheap = logdet == "eigen" or (logdet == "auto" and n_nodes <= AUTO_EIGEN_MAX)
