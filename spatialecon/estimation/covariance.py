@@ -68,7 +68,8 @@ def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
     return np.linalg.solve((np.eye(n) - rho * Wd).T, Wd.T).T
 
 
-def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None, solver=None) -> dict:
+def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None, solver=None,
+               logdet_at_rho: float | None = None) -> dict:
     """Traces ``tr(G)``, ``tr(G G)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
     Parameters
@@ -81,6 +82,9 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
         or series estimates, with ``se`` in the result).
     solver : object with ``solve(b, trans=...)``, optional
         A sparse LU of ``I - rho W`` to reuse (stochastic traces).
+    logdet_at_rho : float, optional
+        Known exact ``log|I - rho W|`` (saves one factorisation of the
+        stochastic method's difference stencil).
 
     Returns
     -------
@@ -109,6 +113,8 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
             "pass trace_method='exact' to form the dense matrix."
         ) from exc
     kw = {"solver": solver} if solver is not None else {}
+    if logdet_at_rho is not None and method in ("auto", "stochastic"):
+        kw["logdet_at_rho"] = logdet_at_rho
     out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, **kw))
     return out
 

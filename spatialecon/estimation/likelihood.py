@@ -115,6 +115,10 @@ class LagProfile:
     def __call__(self, rho: float) -> float:
         return float(_concentrated(self.sse(rho), self.n) + self.logdet(rho))
 
+    def without_logdet(self, rho: float) -> float:
+        """The concentrated log-likelihood minus the log-determinant (cheap)."""
+        return float(_concentrated(self.sse(rho), self.n))
+
     def estimates(self, rho: float) -> dict:
         """beta, sigma2, residuals and log-likelihood at ``rho``."""
         beta = self.b0 - rho * self.bL
@@ -144,6 +148,11 @@ class ErrorProfile:
     def __call__(self, lam: float) -> float:
         _, e = self._fit(lam)
         return float(_concentrated(float(e @ e), self.n) + self.logdet(lam))
+
+    def without_logdet(self, lam: float) -> float:
+        """The concentrated log-likelihood minus the log-determinant (cheap)."""
+        _, e = self._fit(lam)
+        return float(_concentrated(float(e @ e), self.n))
 
     def estimates(self, lam: float) -> dict:
         """beta (GLS), sigma2, innovations ``e = B(lam)(y - X beta)`` and log-likelihood."""

@@ -4,6 +4,13 @@
   avoid local optima), then Brent's bounded search
   (``scipy.optimize.minimize_scalar(method="bounded")``) in the bracket
   around the best grid point.
+* 1-D with a cheap *guide* (large N, where each exact log-determinant is a
+  sparse factorisation): :func:`maximise_scalar_guided` maximises the guide
+  (the likelihood with an approximate log-determinant), then corrects it with
+  a few exact evaluations (a quadratic model of ``exact - guide`` through the
+  exact points), so that the optimum is that of the *exact* likelihood after
+  typically 4-5 factorisations instead of 15-20; it falls back to the grid and
+  Brent search on the exact function when the corrections do not settle.
 * 2-D (SAC): L-BFGS-B inside the box, from the given starting points (the
   models pass the SAR and SEM estimates and the origin); the best is kept.
 
@@ -30,7 +37,7 @@ from scipy import optimize
 
 from ..errors import BoundaryWarning, NonConvergenceError, OptionError, ParameterBoundError
 
-__all__ = ["maximise_scalar", "maximise_2d", "check_bound", "ON_BOUND"]
+__all__ = ["maximise_scalar", "maximise_scalar_guided", "maximise_2d", "check_bound", "ON_BOUND"]
 
 ON_BOUND = ("warn", "raise", "ignore")
 
@@ -135,6 +142,128 @@ def maximise_scalar(f: Callable[[float], float], bounds: Sequence[float], *, nam
     at = check_bound(x, bounds, name=name, bound_tol=bound_tol, on_bound=on_bound)
     return {"x": x, "fun": float(-res.fun), "nfev": nfev, "success": True, "at_bound": at,
             "bounds": (float(bounds[0]), float(bounds[1])), "optimiser": "grid+bounded Brent"}
+
+
+def _argmax_cheap(g: Callable[[float], float], a: float, b: float, n_grid: int = 201) -> float:
+    """Maximiser of a cheap function on [a, b]: dense grid, then Brent in the best bracket."""
+    grid = np.linspace(a, b, n_grid)
+    vals = np.array([g(float(x)) for x in grid])
+    vals = np.where(np.isfinite(vals), vals, -np.inf)
+    if not np.isfinite(vals).any():
+        return float("nan")
+    i = int(np.argmax(vals))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, n_grid - 1)]
+
+    def neg(x):
+        v = g(float(x))
+        return -v if np.isfinite(v) else np.inf
+
+    r = optimize.minimize_scalar(neg, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
+    return float(r.x) if r.success and r.fun <= -vals[i] else float(grid[i])
+
+
+def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float], float],
+                           bounds: Sequence[float], *, name: str = "rho", tol: float = 1e-8,
+                           eps: float = 1e-7, bound_tol: float = 1e-4, on_bound: str = "warn",
+                           max_exact: int = 10, n_grid: int | None = None, maxiter: int = 500) -> dict:
+    """Maximise an expensive ``f`` with the help of a cheap approximation ``guide``.
+
+    ``f`` is the exact concentrated log-likelihood; ``guide`` the same with an
+    approximate log-determinant (whose error ``c = f - guide`` is smooth and
+    small). Steps: (1) ``x0`` maximises ``guide`` (dense grid, then Brent);
+    (2) ``f`` is evaluated at ``x0`` and ``x0 + h`` (``h`` about one standard
+    error from the guide's curvature); (3) the next point maximises
+    ``guide + c_hat`` with ``c_hat`` the least-squares polynomial (degree <= 2,
+    <= 3 points nearest the best one) through the exact evaluations of ``c``;
+    repeated until two successive points differ by less than ``tol``. The
+    answer is the exact evaluation with the largest ``f``: it is a maximiser of
+    the exact likelihood to ``tol``; the guide only decides where to look.
+    If the corrections have not settled after ``max_exact`` evaluations, or
+    the exact function is not finite at the guided point, the search falls back
+    to :func:`maximise_scalar` (grid and Brent on ``f``) and says so in the
+    returned ``optimiser``.
+
+    Returns
+    -------
+    dict as :func:`maximise_scalar`, with ``nfev`` the number of exact
+    evaluations and ``optimiser`` ``"guided exact search"`` (or the fallback).
+
+    Examples
+    --------
+    >>> f = lambda r: -(r - 0.31) ** 2 * 100 + 0.5 * r ** 3      # "exact"
+    >>> g = lambda r: -(r - 0.30) ** 2 * 100                     # guide, slightly off
+    >>> res = maximise_scalar_guided(f, g, (-1.0, 1.0))
+    >>> round(res["x"], 6), res["optimiser"]
+    (0.310724, 'guided exact search')
+    """
+    _validate_on_bound(on_bound)
+    a, b = _interior(bounds, eps)
+    width = b - a
+
+    def fallback(reason: str, nfev: int) -> dict:
+        res = maximise_scalar(f, bounds, name=name, n_grid=11 if n_grid is None else n_grid, tol=tol, eps=eps,
+                              bound_tol=bound_tol, on_bound=on_bound, maxiter=maxiter)
+        res["nfev"] += nfev
+        res["optimiser"] = f"grid+bounded Brent (guided search fell back: {reason})"
+        return res
+
+    with np.errstate(all="ignore"):
+        x0 = _argmax_cheap(guide, a, b)
+        if not np.isfinite(x0):
+            return fallback("the guide is not finite", 0)
+        # step from the guide's curvature (about one standard error), kept inside the interval
+        d = 1e-4 * width
+        g0, gp, gm = guide(x0), guide(min(x0 + d, b)), guide(max(x0 - d, a))
+        curv = -(gp - 2 * g0 + gm) / d**2
+        h = 1.0 / np.sqrt(curv) if np.isfinite(curv) and curv > 0 else 1e-2 * width
+        h = float(np.clip(h, 1e-5 * width, 2e-2 * width))
+        x1 = x0 + h if x0 + h < b else x0 - h
+        xs, cs, fs = [], [], []
+
+        def add(x):
+            v = f(float(x))
+            xs.append(float(x))
+            fs.append(float(v))
+            cs.append(float(v - guide(float(x))) if np.isfinite(v) else np.nan)
+            return v
+
+        if not np.isfinite(add(x0)) or not np.isfinite(add(x1)):
+            return fallback("the exact likelihood is not finite near the guided optimum", len(xs))
+        prev = x0
+        converged = False
+        while len(xs) < max_exact:
+            best = xs[int(np.argmax(fs))]
+            order_ = np.argsort(np.abs(np.asarray(xs) - best))[:3]
+            px, pc = np.asarray(xs)[order_], np.asarray(cs)[order_]
+            deg = min(len(px) - 1, 2)
+            u = (px - best) / h
+            coef = np.polyfit(u, pc, deg)
+
+            def corrected(x, coef=coef, best=best):
+                return guide(x) + np.polyval(coef, (x - best) / h)
+
+            lo_, hi_ = max(a, best - 8 * h), min(b, best + 8 * h)
+            xn = _argmax_cheap(corrected, lo_, hi_, n_grid=33)
+            if not np.isfinite(xn):
+                break
+            step = abs(xn - prev)
+            if step <= tol or min(abs(xn - x) for x in xs) <= tol:
+                converged = True
+                if min(abs(xn - x) for x in xs) > tol:
+                    add(xn)
+                break
+            prev = xn
+            if not np.isfinite(add(xn)):
+                break
+        if not converged:
+            return fallback(f"no convergence in {max_exact} exact evaluations", len(xs))
+    i = int(np.argmax(fs))
+    x = xs[i]
+    # the maximiser must not sit on the edge of the local window (a sign of a distant better optimum)
+    at = check_bound(x, bounds, name=name, bound_tol=bound_tol, on_bound=on_bound)
+    return {"x": float(x), "fun": float(fs[i]), "nfev": len(xs), "success": True, "at_bound": at,
+            "bounds": (float(bounds[0]), float(bounds[1])), "optimiser": "guided exact search",
+            "guide_start": float(x0)}
 
 
 def maximise_2d(f: Callable[[float, float], float], bounds: Sequence[Sequence[float]],

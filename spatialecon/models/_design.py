@@ -19,7 +19,7 @@ from ..estimation.bounds import rho_interval
 from ..estimation.covariance import DENSE_TRACE_MAX, lag_traces
 from ..estimation.logdet import AUTO_EIGEN_MAX, make_logdet
 
-__all__ = ["CrossDesign", "check_y", "check_X", "check_rank", "align_w", "stacked_solve", "w_bounds"]
+__all__ = ["CrossDesign", "check_y", "check_X", "check_rank", "align_w", "stacked_solve", "w_bounds", "quick_bounds"]
 
 
 def check_y(y) -> pd.Series:
@@ -136,6 +136,46 @@ def w_bounds(mats) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+#: Above this N, a non-negative row-stochastic W searches rho in (-1, 1) without eigenvalues.
+QUICK_BOUNDS_MIN = 2000
+
+QUICK_BOUNDS_NOTE = ("(-1, 1): W is row-stochastic and non-negative, so its eigenvalues lie in [-1, 1] and "
+                     "this interval lies inside the admissible (1/lambda_min, 1); lambda_min was not computed "
+                     "(N > 2000). An estimate reaching -1 triggers the exact interval and a new search.")
+
+
+def _row_stochastic(M) -> bool:
+    M = sp.csr_matrix(M)
+    if M.nnz == 0 or M.data.min() < 0:
+        return False
+    rows = np.asarray(M.sum(axis=1)).ravel()
+    return bool(np.allclose(rows, 1.0, rtol=0, atol=1e-12))
+
+
+def quick_bounds(mats) -> tuple[tuple[float, float], str | None]:
+    """Search interval for rho: ``(-1, 1)`` with a note when every W is large, non-negative and
+    row-stochastic (no eigenvalue computation), else the exact :func:`w_bounds` and ``None``."""
+    mats = list(mats)
+    if all(M.shape[0] > QUICK_BOUNDS_MIN and _row_stochastic(M) for M in mats):
+        return (-1.0, 1.0), QUICK_BOUNDS_NOTE
+    return w_bounds(mats), None
+
+
+def guide_for(W, bounds, seed):
+    """Chebyshev approximation of ``log|I - rho W|`` (order 20, 10 probes) used only to guide a search.
+
+    Its error does not reach the estimates: the guided search corrects it with exact
+    evaluations. Warnings about its error band are therefore silenced here.
+    """
+    import warnings
+
+    from ..estimation.approx import chebyshev_logdet
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return chebyshev_logdet(W, order=20, n_vectors=10, bounds=bounds, seed=seed)
+
+
 def stacked_solve(mats, T: int, rho: float, v: np.ndarray) -> np.ndarray:
     """``(I_T kron (I - rho W))^{-1} v`` (or blockdiag(W_t)) by sparse LU per period."""
     v = np.asarray(v, dtype=float)
@@ -172,7 +212,10 @@ class CrossDesign:
         self.logdet_opts = dict(logdet_opts or {})
         self._ld = None
         self._bounds = None
+        self.bounds_note = None
         self._lu = None
+        self._guide = None
+        self._ld_memo: dict = {}
 
     def lag(self, v: np.ndarray) -> np.ndarray:
         return self.W @ v
@@ -192,30 +235,65 @@ class CrossDesign:
                     raise WeightsError(f"W has real eigenvalue range [{lo}, {hi}] that does not straddle 0.")
                 self._bounds = (1.0 / lo, 1.0 / hi)
             else:
-                self._bounds = w_bounds([self.W])
+                self._bounds, self.bounds_note = quick_bounds([self.W])
         return self._bounds
+
+    def exact_bounds(self) -> tuple[float, float]:
+        """The admissible interval from the eigenvalues of W (replaces a quick ``(-1, 1)``)."""
+        if self.bounds_note is not None:
+            self._bounds, self.bounds_note = w_bounds([self.W]), None
+        return self.bounds()
 
     def logdet(self, rho: float) -> float:
         if self._ld is None:
             approx = self.logdet_option in ("chebyshev", "mc")
             self._ld = make_logdet(self.W, self.logdet_option, bounds=self.bounds() if approx else None,
                                    seed=self.seed, **self.logdet_opts)
-        return self._ld(rho)
+        rho = float(rho)
+        memo = self._ld_memo
+        if rho not in memo:  # a sparse factorisation per value: never compute one twice
+            if len(memo) > 256:
+                memo.clear()
+            memo[rho] = self._ld(rho)
+        return memo[rho]
 
     @property
     def logdet_method(self) -> str | None:
         return None if self._ld is None else self._ld.method
 
+    def guide_logdet(self):
+        """Cheap approximation of :meth:`logdet` that guides the 1-D search, or None.
+
+        Only when the log-determinant is an exact sparse factorisation (``"lu"``
+        or ``"cholesky"``); see :func:`guide_for`.
+        """
+        self.logdet(0.0)  # resolves the strategy
+        if self.logdet_method not in ("lu", "cholesky"):
+            return None
+        if self._guide is None:
+            self._guide = guide_for(self.W, self.bounds(), self.seed)
+        return self._guide
+
     def factor(self, rho: float):
         """Sparse LU of ``I - rho W`` (cached for the last rho: shared by the solve and the traces)."""
         if self._lu is None or self._lu[0] != rho:
             A = sp.csc_matrix(sp.identity(self.N, format="csc") - rho * sp.csc_matrix(self.W))
-            self._lu = (rho, spla.splu(A))
+            rowsum = float(abs(self.W).sum(axis=1).max())
+            if abs(rho) * rowsum < 1.0 - 1e-8 and not self.W.diagonal().any():
+                # strictly diagonally dominant: no pivoting needed, symmetric fill-reducing order
+                lu = spla.splu(A, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                               options={"SymmetricMode": True})
+            else:
+                lu = spla.splu(A)
+            self._lu = (rho, lu)
         return self._lu[1]
 
     def traces(self, rho: float) -> dict:
-        solver = self.factor(rho) if self.N > DENSE_TRACE_MAX else None
-        return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=solver)
+        if self.N <= DENSE_TRACE_MAX:
+            return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed)
+        f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky", "eigen") else None
+        return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=self.factor(rho),
+                          logdet_at_rho=f0)
 
     def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
         return self.factor(rho).solve(np.asarray(v, dtype=float))

@@ -21,7 +21,7 @@ from ..estimation.covariance import (
     sac_traces,
 )
 from ..estimation.likelihood import LOG2PI, ErrorProfile, LagProfile, SACProfile, loglik_full, ols
-from ..estimation.optimise import maximise_2d, maximise_scalar
+from ..estimation.optimise import check_bound, maximise_2d, maximise_scalar, maximise_scalar_guided
 from ._design import stacked_solve, w_bounds
 
 __all__ = ["design_bounds", "estimate_ols", "estimate_lag", "estimate_error", "estimate_sac",
@@ -51,10 +51,47 @@ def _search_bounds(d, bounds) -> tuple[float, float]:
     if bounds is None:
         return adm
     lo, hi = float(bounds[0]), float(bounds[1])
+    if not (adm[0] <= lo < hi <= adm[1]) and getattr(d, "bounds_note", None) is not None:
+        adm = d.exact_bounds()  # the quick (-1, 1) is narrower than the admissible interval
     if not (adm[0] <= lo < hi <= adm[1]):
         raise OptionError(f"bounds={tuple(bounds)} must satisfy lo < hi inside the admissible interval "
                           f"({adm[0]:.6g}, {adm[1]:.6g}) given by the eigenvalues of W.")
     return lo, hi
+
+
+def _maximise(d, prof, b, name: str, opt: dict) -> dict:
+    """Scalar search: guided by an approximate log-determinant when the design offers one
+    (large N with an exact sparse log-determinant, ``opt["guided"]``), else grid + Brent.
+
+    When the design searched the quick interval ``(-1, 1)`` (large row-stochastic W, see
+    :func:`._design.quick_bounds`) and the estimate reaches -1, the exact eigenvalue interval
+    is computed and the search repeated on it.
+    """
+    note = getattr(d, "bounds_note", None)
+    if note is None or tuple(b) != tuple(design_bounds(d)):
+        return _maximise_in(d, prof, b, name, opt)
+    on_bound = opt.get("on_bound", "warn")
+    res = _maximise_in(d, prof, b, name, dict(opt, on_bound="ignore"))
+    if res["x"] - b[0] <= opt.get("bound_tol", 1e-4) * (b[1] - b[0]):
+        b = d.exact_bounds()
+        return _maximise_in(d, prof, b, name, opt)
+    res["at_bound"] = check_bound(res["x"], b, name=name, bound_tol=opt.get("bound_tol", 1e-4), on_bound=on_bound)
+    res["bounds_note"] = note
+    return res
+
+
+def _maximise_in(d, prof, b, name: str, opt: dict) -> dict:
+    opt = dict(opt)
+    guided = opt.pop("guided", False)
+    guide_ld = d.guide_logdet() if guided and hasattr(d, "guide_logdet") else None
+    if guide_ld is None:
+        return maximise_scalar(prof, b, name=name, **opt)
+    kw = {k: v for k, v in opt.items() if k in ("tol", "eps", "bound_tol", "on_bound", "maxiter")}
+
+    def guide(x: float) -> float:
+        return prof.without_logdet(x) + guide_ld(x)
+
+    return maximise_scalar_guided(prof, guide, b, name=name, **kw)
 
 
 def _solve(d, rho: float, v: np.ndarray) -> np.ndarray:
@@ -108,7 +145,7 @@ def estimate_lag(d, *, bounds=None, opt: dict | None = None) -> dict:
     opt = dict(opt or {})
     prof = LagProfile(d.y, d.X, d.lag, d.logdet, d.n_eff, Wy=getattr(d, "Wy_fixed", None))
     b = _search_bounds(d, bounds)
-    res = maximise_scalar(prof, b, name="rho", **opt)
+    res = _maximise(d, prof, b, "rho", opt)
     est = prof.estimates(res["x"])
     est["optimiser"] = res
     est["Wy"] = prof.Wy
@@ -134,7 +171,7 @@ def estimate_error(d, *, bounds=None, opt: dict | None = None) -> dict:
         raise EstimationError(getattr(d, "error_model_message", "error models need a constant W with these effects."))
     prof = ErrorProfile(d.y, d.X, d.lag, d.logdet, d.n_eff)
     b = _search_bounds(d, bounds)
-    res = maximise_scalar(prof, b, name="lambda", **opt)
+    res = _maximise(d, prof, b, "lambda", opt)
     est = prof.estimates(res["x"])
     est["optimiser"] = res
     est["WX"] = prof.WX
@@ -162,6 +199,8 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
     from scipy import optimize
 
     opt = dict(opt or {})
+    if getattr(d, "bounds_note", None) is not None:
+        d.exact_bounds()  # the 2-D search uses the eigenvalue interval, not the quick (-1, 1)
     b = _search_bounds(d, bounds)
     bl = b if bounds_lam is None else bounds_lam
     quiet = {k: v for k, v in opt.items() if k not in ("on_bound",)}

@@ -244,9 +244,16 @@ class PanelDesign:
                                               **self.logdet_opts)
             self._ld[key] = [made[id(M)] for M in mats]
         lds = self._ld[key]
-        if self.W_t is None:
-            return float(lds[0](rho))
-        return float(sum(ld(rho) for ld in lds)) / self.T  # per-period average; times T below
+        memo = self._ld.setdefault("memo", {})  # a sparse factorisation per value: never twice
+        rho = float(rho)
+        if rho not in memo:
+            if len(memo) > 256:
+                memo.clear()
+            if self.W_t is None:
+                memo[rho] = float(lds[0](rho))
+            else:
+                memo[rho] = float(sum(ld(rho) for ld in lds)) / self.T  # per-period average; times T below
+        return memo[rho]
 
     def with_logdet(self, method: str = "auto") -> "PanelDesign":
         """The same design with another log-determinant strategy (``fit(logdet=...)``)."""
@@ -286,11 +293,26 @@ class PanelDesign:
         """Admissible interval for rho/lambda: ``(1/omega_min, 1/omega_max)`` of W (for a
         time-varying W the intersection over the years)."""
         if "bounds" not in self._ld:
-            from ..estimation.bounds import rho_interval
+            from ._design import quick_bounds
 
             mats = [self.W] if self.W_t is None else self.W_t
-            ivs = [rho_interval(M) for M in {id(M): M for M in mats}.values()]
-            self._ld["bounds"] = (max(a for a, _ in ivs), min(b for _, b in ivs))
+            self._ld["bounds"], self._ld["bounds_note"] = quick_bounds({id(M): M for M in mats}.values())
+        return self._ld["bounds"]
+
+    @property
+    def bounds_note(self) -> str | None:
+        """Why the search interval is ``(-1, 1)`` rather than the eigenvalue interval (None if exact)."""
+        self.rho_bounds
+        return self._ld.get("bounds_note")
+
+    def exact_bounds(self) -> tuple[float, float]:
+        """The admissible interval from the eigenvalues of W (replaces a quick ``(-1, 1)``)."""
+        if self._ld.get("bounds_note") is not None:
+            from ._design import w_bounds
+
+            mats = [self.W] if self.W_t is None else self.W_t
+            self._ld["bounds"] = w_bounds({id(M): M for M in mats}.values())
+            self._ld["bounds_note"] = None
         return self._ld["bounds"]
 
     @property
@@ -305,6 +327,32 @@ class PanelDesign:
         if self.effects == "random" and self.phi is not None:
             val -= 0.5 * self.N * np.log1p(self.T * self.phi)
         return float(val)
+
+    def guide_logdet(self):
+        """Cheap approximation of :meth:`logdet` guiding the 1-D search (exact sparse
+        log-determinants only; see :func:`spatialecon.models._design.guide_for`), or None."""
+        self._logdet_W(0.0)
+        if self.logdet_method not in ("lu", "cholesky"):
+            return None
+        if self._ld.get("guide") is None:
+            from ._design import guide_for
+
+            mats = [self.W] if self.W_t is None else self.W_t
+            made: dict = {}
+            for M in mats:
+                if id(M) not in made:
+                    made[id(M)] = guide_for(M, self.rho_bounds, self.seed)
+            self._ld["guide"] = [made[id(M)] for M in mats]
+        gs = self._ld["guide"]
+
+        def g(rho: float) -> float:
+            per = float(gs[0](rho)) if self.W_t is None else float(sum(f(rho) for f in gs)) / self.T
+            val = pt.logdet_panel(per, rho, self.T, self.effects, lee_yu=self.lee_yu)
+            if self.effects == "random" and self.phi is not None:
+                val -= 0.5 * self.N * np.log1p(self.T * self.phi)
+            return float(val)
+
+        return g
 
     def traces(self, rho: float) -> dict:
         """Panel trace terms ``tr_G``, ``tr_GG``, ``tr_GtG`` for the information matrix."""
@@ -440,6 +488,12 @@ def _recover_effects(d: PanelDesign, fit: dict) -> dict:
     alpha = float(R.mean())
     out: dict = {"intercept": alpha}
     V = fit.get("cov_beta_rho")
+    if V is None and fit.get("cov_full") is not None:
+        # error models (SEM, SDEM) and SAC: the core sets no cov_beta_rho; the leading block of the
+        # full covariance (order beta, [rho], [lambda], sigma2) is the covariance of Z's coefficients
+        # (beta, and rho for SAC). Without it the SE would omit zbar' V zbar (Elhorst 2014, eq. 3.25).
+        p = Z.shape[1]
+        V = np.asarray(fit["cov_full"], dtype=float)[:p, :p]
     if d.effects in ("region", "twoways"):
         mu = R.mean(axis=0)
         zbar = Z.reshape(d.T, d.N, -1).mean(axis=0)

@@ -211,7 +211,16 @@ class SpatialModel:
         n_grid : int, optional
             Points of the coarse grid before the 1-D search (guards against
             local optima). Default 11 when the log-determinant is cheap
-            (eigenvalues), 5 otherwise (each point costs a sparse LU).
+            (eigenvalues), 5 otherwise (each point costs a sparse LU). Left at
+            None with more than 1,000 units and an exact sparse log-determinant
+            (``"auto"``, ``"lu"``, ``"cholesky"``), the 1-D search is *guided*:
+            a Chebyshev approximation of the log-determinant locates the optimum
+            and a few exact evaluations correct it
+            (:func:`spatialecon.estimation.optimise.maximise_scalar_guided`; the
+            estimate is the maximiser of the exact likelihood, and the search
+            falls back to grid and Brent when the corrections do not settle).
+            ``info["optimiser"]`` records which search ran and how many exact
+            evaluations it took.
         **opts
             ``bound_tol``, ``eps``, ``maxiter``; approximation options
             (``order``, ``n_vectors``); GMM options when ``method="gmm"``.
@@ -247,11 +256,15 @@ class SpatialModel:
         validate("cov", cov, CovType)
         if seed is None:  # reproducible by default: same inputs -> same numbers
             seed = 0
+        guided = False
         if n_grid is None:
             n_nodes = len(self.y) if not self.is_panel else len(self.y.index.get_level_values(0).unique())
             cheap = logdet == "eigen" or (logdet == "auto" and n_nodes <= AUTO_EIGEN_MAX)
             n_grid = 11 if cheap else 5
-        opt = {"on_bound": on_bound, "tol": tol, "n_grid": n_grid}
+            # an exact sparse log-determinant is a factorisation per evaluation: let a cheap
+            # Chebyshev approximation guide the search (the optimum is still the exact one)
+            guided = n_nodes > AUTO_EIGEN_MAX and logdet in ("auto", "lu", "cholesky")
+        opt = {"on_bound": on_bound, "tol": tol, "n_grid": n_grid, "guided": guided}
         opt.update({k: v for k, v in opts.items() if k in _FIT_KEYS})
         logdet_opts = {k: v for k, v in opts.items() if k in ("order", "n_vectors")}
         unknown = set(opts) - _FIT_KEYS - {"order", "n_vectors"}
@@ -328,7 +341,8 @@ class SpatialModel:
             info["var_sigma2"] = float(V[p, p])
             info["cov_sigma2"] = pd.Series(V[p, :p], index=labels)
             o = fit["optimiser"]
-            info["optimiser"] = {kk: o[kk] for kk in ("optimiser", "nfev", "at_bound", "bounds", "fun") if kk in o}
+            info["optimiser"] = {kk: o[kk] for kk in ("optimiser", "nfev", "at_bound", "bounds", "fun",
+                                                      "bounds_note", "guide_start") if kk in o}
             info["bounds"] = o["bounds"]
             tr = fit.get("traces") or {}
             info["trace_method"] = tr.get("method")
