@@ -69,7 +69,7 @@ def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
 
 
 def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None, solver=None,
-               logdet_at_rho: float | None = None) -> dict:
+               logdet_at_rho: float | None = None, sparse_logdet=None) -> dict:
     """Traces ``tr(G)``, ``tr(G G)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
     Parameters
@@ -85,6 +85,8 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
     logdet_at_rho : float, optional
         Known exact ``log|I - rho W|`` (saves one factorisation of the
         stochastic method's difference stencil).
+    sparse_logdet : SparseLogDet, optional
+        Reused by the stochastic method (one symbolic analysis).
 
     Returns
     -------
@@ -113,8 +115,11 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
             "pass trace_method='exact' to form the dense matrix."
         ) from exc
     kw = {"solver": solver} if solver is not None else {}
-    if logdet_at_rho is not None and method in ("auto", "stochastic"):
-        kw["logdet_at_rho"] = logdet_at_rho
+    if method in ("auto", "stochastic"):
+        if logdet_at_rho is not None:
+            kw["logdet_at_rho"] = logdet_at_rho
+        if sparse_logdet is not None:
+            kw["sparse_logdet"] = sparse_logdet
     out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, **kw))
     return out
 

@@ -257,8 +257,13 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
                 break
         if not converged:
             return fallback(f"no convergence in {max_exact} exact evaluations", len(xs))
-    i = int(np.argmax(fs))
-    x = xs[i]
+        i = int(np.argmax(fs))
+        x = xs[i]
+        # the guide must be defined on both sides of the answer (else its domain, not the
+        # likelihood, stopped the search)
+        probe = 1e-3 * width
+        if not all(np.isfinite(guide(z)) for z in (x - probe, x + probe) if a < z < b):
+            return fallback("the optimum is at the edge of the guide's domain", len(xs))
     # the maximiser must not sit on the edge of the local window (a sign of a distant better optimum)
     at = check_bound(x, bounds, name=name, bound_tol=bound_tol, on_bound=on_bound)
     return {"x": float(x), "fun": float(fs[i]), "nfev": len(xs), "success": True, "at_bound": at,

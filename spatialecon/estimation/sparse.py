@@ -224,7 +224,8 @@ class SparseLogDet:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    factor = mod.cholesky(sp.csc_matrix(self._eye - rho * self._S))
+                    # a new numeric factor on the symbolic analysis done once in __init__
+                    factor = self._factor.cholesky(sp.csc_matrix(self._eye - rho * self._S))
                 return _SimilarCholesky(factor, self._d)
             except mod.CholmodNotPositiveDefiniteError:
                 pass

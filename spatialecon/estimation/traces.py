@@ -385,12 +385,13 @@ def _derivative_traces(ld, rho: float, f0: float) -> tuple[dict, dict]:
     return {"tr_G": -d1, "tr_GG": -d2}, err
 
 
-def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget, derivatives, f0=None) -> dict:
+def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget, derivatives, f0=None,
+                     sparse_logdet=None) -> dict:
     n = W.shape[0]
     rng = np.random.default_rng(seed)
     from .sparse import SparseLogDet  # CHOLMOD when available, SuperLU otherwise
 
-    ld = SparseLogDet(W)
+    ld = SparseLogDet(W) if sparse_logdet is None else sparse_logdet
     lu = solver if solver is not None else ld.solver(rho)
     if budget is None:
         budget = max(10 * W.nnz, 10 * n)
@@ -536,6 +537,7 @@ def info_traces(
     control_nnz: int | None = None,
     derivatives: bool = True,
     logdet_at_rho: float | None = None,
+    sparse_logdet=None,
 ) -> dict:
     """Traces ``tr(G)``, ``tr(GG)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
@@ -582,6 +584,9 @@ def info_traces(
         The exact ``log|I - rho W|`` if already known (the optimiser's last
         evaluation): the centre of the difference stencil, saving one
         factorisation.
+    sparse_logdet : SparseLogDet, optional
+        The :class:`spatialecon.estimation.sparse.SparseLogDet` of W to reuse
+        for the stencil (its symbolic analysis is done once).
 
     Returns
     -------
@@ -614,7 +619,7 @@ def info_traces(
         out["se"] = {"tr_G": 0.0, "tr_GG": 0.0, "tr_GtG": 0.0}
     elif method == "stochastic":
         out = _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, control_nnz, derivatives,
-                               f0=logdet_at_rho)
+                               f0=logdet_at_rho, sparse_logdet=sparse_logdet)
     else:
         out = _info_series(W, rho, order, n_vectors, seed, rtol, max_vectors)
     out["method"] = method

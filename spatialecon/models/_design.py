@@ -216,6 +216,7 @@ class CrossDesign:
         self._lu = None
         self._guide = None
         self._ld_memo: dict = {}
+        self._sld = None
 
     def lag(self, v: np.ndarray) -> np.ndarray:
         return self.W @ v
@@ -242,6 +243,9 @@ class CrossDesign:
         """The admissible interval from the eigenvalues of W (replaces a quick ``(-1, 1)``)."""
         if self.bounds_note is not None:
             self._bounds, self.bounds_note = w_bounds([self.W]), None
+            self._guide = None  # built on the quick interval
+            if self._ld is not None and self._ld.method == "chebyshev":  # so was this approximation
+                self._ld, self._ld_memo = None, {}
         return self.bounds()
 
     def logdet(self, rho: float) -> float:
@@ -274,8 +278,23 @@ class CrossDesign:
             self._guide = guide_for(self.W, self.bounds(), self.seed)
         return self._guide
 
+    def sparse_logdet(self):
+        """The :class:`~spatialecon.estimation.sparse.SparseLogDet` of W (the log-determinant's own
+        when it is one, so that its symbolic analysis serves the traces too)."""
+        from ..estimation.sparse import SparseLogDet
+
+        own = getattr(self._ld, "_func", None)
+        if isinstance(own, SparseLogDet):
+            return own
+        if self._sld is None:
+            self._sld = SparseLogDet(self.W)
+        return self._sld
+
     def factor(self, rho: float):
-        """Sparse LU of ``I - rho W`` (cached for the last rho: shared by the solve and the traces)."""
+        """Sparse factorisation of ``I - rho W`` with ``solve(b, trans=...)`` (cached for the last
+        rho: shared by the solve and the traces); CHOLMOD when available above N = 3000."""
+        if self.N > DENSE_TRACE_MAX and (self._lu is None or self._lu[0] != rho):
+            self._lu = (rho, self.sparse_logdet().solver(rho))
         if self._lu is None or self._lu[0] != rho:
             A = sp.csc_matrix(sp.identity(self.N, format="csc") - rho * sp.csc_matrix(self.W))
             rowsum = float(abs(self.W).sum(axis=1).max())
@@ -293,7 +312,7 @@ class CrossDesign:
             return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed)
         f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky", "eigen") else None
         return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=self.factor(rho),
-                          logdet_at_rho=f0)
+                          logdet_at_rho=f0, sparse_logdet=self.sparse_logdet())
 
     def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
         return self.factor(rho).solve(np.asarray(v, dtype=float))

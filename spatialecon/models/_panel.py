@@ -313,6 +313,10 @@ class PanelDesign:
             mats = [self.W] if self.W_t is None else self.W_t
             self._ld["bounds"] = w_bounds({id(M): M for M in mats}.values())
             self._ld["bounds_note"] = None
+            self._ld["guide"] = None  # built on the quick interval
+            if self.logdet_method == "chebyshev":  # so was this approximation
+                self._ld["ld"] = None
+                self._ld["memo"] = {}
         return self._ld["bounds"]
 
     @property
