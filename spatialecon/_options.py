@@ -21,6 +21,8 @@ from .errors import OptionError
 LogDetMethod = Literal["auto", "eigen", "lu", "cholesky", "chebyshev", "mc"]
 TraceMethod = Literal["auto", "exact", "stochastic", "series"]
 Effects = Literal["region", "time", "twoways", "random"]
+# random-effects spatial error panel: Kapoor-Kelejian-Prucha (filter on mu too) or Baltagi-Song-Koh (2003)
+RandomError = Literal["kkp", "baltagi"]
 Normalisation = Literal["row", "spectral", "minmax", "none"]
 IslandRule = Literal["raise", "nearest", "keep"]
 ImpactMethod = Literal["simulation", "delta", "none"]

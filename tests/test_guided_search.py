@@ -151,3 +151,27 @@ def test_guided_panel_equals_grid_brent(model, effects, lee_yu):
     name = "rho" if model in ("SAR", "SDM") else "lambda"
     assert guided.params[name] == pytest.approx(plain.params[name], abs=1e-6)
     assert guided.loglik == pytest.approx(plain.loglik, rel=1e-11, abs=1e-7)
+
+
+def test_summary_prints_error_band_of_approximate_logdet_and_trace_accuracy():
+    g = _lattice(45, 50)
+    y, X = _sar_data(g, 0.3, seed=4)
+    approx = se.SAR(y, X, g).fit(logdet="chebyshev")
+    exact = se.SAR(y, X, g).fit(logdet="lu")
+    band = approx.info["logdet_error_band"]
+    assert band > 0
+    # the band covers the actual error of the approximate log-likelihood at the estimate
+    from spatialecon.estimation.logdet import make_logdet
+
+    W = g.sparse
+    rho = approx.params["rho"]
+    true_ld = make_logdet(W, "lu")(rho)
+    from spatialecon.estimation.approx import chebyshev_logdet
+
+    approx_ld = chebyshev_logdet(W, bounds=(-1.0, 1.0), seed=0)(rho)
+    assert abs(approx_ld - true_ld) <= band
+    text = str(approx.summary())
+    assert "chebyshev (approximate; log-likelihood error band +/-" in text
+    assert "logdet_error_band" not in exact.info
+    assert "(exact)" in str(exact.summary())
+    assert "relative s.e. of traces <=" in str(exact.summary())

@@ -4,8 +4,10 @@ The numbers (tests/reference/splm_published.json) were typed in from a public kn
 Markdown document that ran splm on plm's Produc with the 48-state queen W (spData's usa48.nb,
 row-standardised; the neighbour set of splm's usaww). The inputs are exported by
 tests/reference/splm_published.R. Every printed digit is compared: the tolerance of a quantity is
-one unit in its last printed decimal (the JSON header states the rule and the one documented
-exception). What is not compared, and why, is listed in the JSON under "not_compared".
+one unit in its last printed decimal (the JSON header states the rule; documented exceptions are
+stored next to the numbers). splm's SEs of phi and of the spatial parameter in random-effects models
+come from a finite-difference Hessian; they are compared with fit(cov="hessian") at the relative
+tolerance stored under "observed_se". What is not compared, and why, is listed under "not_compared".
 """
 
 from __future__ import annotations
@@ -52,12 +54,14 @@ def data():
 _FITS: dict = {}
 
 
-def _fit(key, data):
-    if key not in _FITS:
+def _fit(key, data, cov="analytic"):
+    if (key, cov) not in _FITS:
         spec = PUB["models"][key]["ours"]
         df, w = data
-        _FITS[key] = getattr(sm, spec["model"])(df["lgsp"], df[REGRESSORS], w, effects=spec["effects"]).fit()
-    return _FITS[key]
+        extra = {"random_error": spec["random_error"]} if "random_error" in spec else {}
+        model = getattr(sm, spec["model"])(df["lgsp"], df[REGRESSORS], w, effects=spec["effects"], **extra)
+        _FITS[key, cov] = model.fit(cov=cov)
+    return _FITS[key, cov]
 
 
 def test_weights_are_row_standardised_queen(data):
@@ -88,7 +92,8 @@ def test_fixed_effects_all_printed_digits(data, key):
 
 
 def test_random_effects_kkp_error_model(data):
-    """RE spatial error (KKP form): phi, rho and beta with their SEs (phi/rho SEs: see JSON).
+    """RE spatial error (KKP form): phi, rho and beta with their SEs (phi/rho SEs:
+    test_observed_information_ses_match_splm).
 
     phi uses the JSON's "phi_tolerance" (two printed units): see the reason stored there.
     """
@@ -102,6 +107,41 @@ def test_random_effects_kkp_error_model(data):
         name = NAMES[rname]
         assert abs(r.params[name] - float(est)) <= _unit(est), (name, r.params[name], est)
         assert abs(r.bse[name] - float(se)) <= _unit(se), (name, r.bse[name], se)
+
+
+def test_random_effects_baltagi_error_model(data):
+    """RE spatial error, Baltagi form (splm's default spatial.error = "b"): phi, rho and beta with the
+    beta SEs, all to one printed unit (splm's beta covariance is the GLS block of the expected
+    information, which fit() reports). phi and rho SEs: test_observed_information_ses_match_splm."""
+    ref = PUB["models"]["sem_re_b"]
+    r = _fit("sem_re_b", data)
+    assert r.info["random_error"] == "baltagi"
+    assert abs(r.info["phi"] - float(ref["phi"]["estimate"])) <= _unit(ref["phi"]["estimate"]), r.info["phi"]
+    sp = ref["spatial"]
+    assert abs(r.params[sp["ours"]] - float(sp["estimate"])) <= _unit(sp["estimate"])
+    for rname, (est, se) in ref["coefficients"].items():
+        name = NAMES[rname]
+        assert abs(r.params[name] - float(est)) <= _unit(est), (name, r.params[name], est)
+        assert abs(r.bse[name] - float(se)) <= _unit(se), (name, r.bse[name], se)
+
+
+@pytest.mark.parametrize("key", ["sem_re_b", "sem_re_kkp", "sar_re"])
+def test_observed_information_ses_match_splm(data, key):
+    """splm's SEs of phi and of the spatial parameter are observed-information SEs: fit(cov="hessian")
+    reproduces them to the JSON's relative tolerance (splm's own finite-difference error; see
+    "observed_se.reason"), and the default expected-information SEs do not."""
+    ref = PUB["models"][key]
+    tol = {q: float(v) for q, v in ref["observed_se"]["rtol"].items()}
+    sp = ref["spatial"]
+    r = _fit(key, data, cov=ref["observed_se"]["fit"]["cov"])
+    assert "observed information" in r.info["re_cov_note"]
+    assert abs(r.info["phi_se"] / float(ref["phi"]["se"]) - 1) <= tol["phi.se"], (key, r.info["phi_se"])
+    assert abs(r.bse[sp["ours"]] / float(sp["se"]) - 1) <= tol["spatial.se"], (key, r.bse[sp["ours"]])
+    expected = _fit(key, data)
+    assert abs(expected.info["phi_se"] / float(ref["phi"]["se"]) - 1) > tol["phi.se"]
+    assert abs(expected.bse[sp["ours"]] / float(sp["se"]) - 1) > tol["spatial.se"]
+    # the point estimates do not depend on the covariance
+    np.testing.assert_allclose(r.params, expected.params, rtol=0, atol=0)
 
 
 def test_random_effects_lag_model(data):

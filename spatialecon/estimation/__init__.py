@@ -10,6 +10,7 @@ covariance  analytic information matrices, traces, numerical Hessian
 approx      Chebyshev / Monte Carlo log-determinants (large N)
 traces      traces of W^k and of G = W (I - rho W)^{-1} without N x N inverses
 panel       panel transformations (within, Lee-Yu, random effects)
+panel_re    random-effects spatial error panel in the Baltagi-Song-Koh form (dense, N <= 3000)
 
 The signatures are documented at the top of :mod:`.likelihood` and in
 ``docs/design.md`` ("Estimation core API").

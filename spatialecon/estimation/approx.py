@@ -59,7 +59,7 @@ from scipy.stats import norm
 
 from ..errors import ApproximationWarning, EstimationError
 from .bounds import as_csr, symmetric_form
-from .traces import BATCH, EXACT_MAX, exact_low_traces, rademacher, spectral_radius_bound
+from .traces import EXACT_MAX, batch_size, exact_low_traces, rademacher, spectral_radius_bound
 
 __all__ = ["ApproxLogDet", "chebyshev_logdet", "mc_logdet", "chebyshev_coefficients"]
 
@@ -202,7 +202,7 @@ def _chebyshev_traces(W, a, b, order, traces, n_vectors, rng):
     q = np.zeros((p, order + 1))
     done = 0
     while done < p:
-        m = min(BATCH, p - done)
+        m = min(batch_size(n), p - done)
         Z = rademacher(n, m, rng)
         Vp = Z
         Vc = (W @ Z - beta * Z) / alpha
@@ -378,7 +378,7 @@ def mc_logdet(
     if order >= 3:
         done = 0
         while done < p:
-            m = min(BATCH, p - done)
+            m = min(batch_size(n), p - done)
             Z = rademacher(n, m, rng)
             V = W @ (W @ Z)
             for k in range(3, order + 1):

@@ -73,6 +73,7 @@ from .bounds import as_csr, symmetric_form
 
 __all__ = [
     "EXACT_MAX",
+    "batch_size",
     "trace_powers",
     "info_traces",
     "exact_low_traces",
@@ -86,6 +87,19 @@ EXACT_MAX = 2000
 EXACT_INFO_MAX = 3000
 #: Probe vectors per batch (stochastic methods).
 BATCH = 50
+#: Bytes one block of probe vectors may take (N x p doubles): large N uses smaller blocks.
+BLOCK_BYTES = 100_000_000
+
+
+def batch_size(n: int) -> int:
+    """Probe vectors per block: ``BATCH``, fewer when ``8 N p`` would exceed ``BLOCK_BYTES``.
+
+    Examples
+    --------
+    >>> batch_size(1000), batch_size(1_000_000)
+    (50, 12)
+    """
+    return int(max(2, min(BATCH, BLOCK_BYTES // (8 * max(int(n), 1)))))
 
 
 def rademacher(n: int, p: int, rng: np.random.Generator) -> np.ndarray:
@@ -165,11 +179,10 @@ def _powers_exact_sparse(W: sp.csr_matrix, m: int, max_nnz: int, *, partial: boo
             )
         powers.append(nxt)
     kmax = min(m, 2 * (len(powers) - 1))
-    transposed = [P.T.tocsr() for P in powers]
-    for k in range(1, kmax + 1):
+    for k in range(1, kmax + 1):  # transposes formed per k (transient), not kept for every power
         a = (k + 1) // 2
         b = k - a
-        out[k] = powers[a].multiply(transposed[b]).sum()
+        out[k] = powers[a].multiply(powers[b].T.tocsr()).sum()
     return (out, kmax) if partial else out
 
 
@@ -188,7 +201,7 @@ def _powers_stochastic(W: sp.csr_matrix, m: int, n_vectors: int, rng) -> tuple[n
     vals = np.empty((n_vectors, m + 1))
     done = 0
     while done < n_vectors:
-        p = min(BATCH, n_vectors - done)
+        p = min(batch_size(n), n_vectors - done)
         Z = rademacher(n, p, rng)
         V = Z
         for k in range(1, m + 1):
@@ -222,7 +235,7 @@ def trace_powers(
         ``W^ceil(m/2)``; ``"stochastic"``: Hutchinson estimates with
         ``n_vectors`` Rademacher probes for ``k >= 3`` (``k <= 2`` always
         exact); ``"auto"``: exact for N <= 2000; otherwise exact for the
-        powers whose sparse factors fit in ``min(max_nnz, 40 max(nnz(W), N))``
+        powers whose sparse factors fit in ``min(max_nnz, 10 max(nnz(W), N))``
         entries (memory linear in nnz(W)) and stochastic for the higher powers
         (their standard errors in ``se``). ``"series"`` is treated as ``"auto"``.
     n_vectors : int, default 50
@@ -254,7 +267,7 @@ def trace_powers(
     se = np.zeros(m + 1)
     if method in ("auto", "series") and n > EXACT_MAX:
         # exact while the sparse powers stay within a budget linear in nnz(W); stochastic beyond
-        budget = min(int(max_nnz), 40 * max(W.nnz, n))
+        budget = min(int(max_nnz), 10 * max(W.nnz, n))
         out, kmax = _powers_exact_sparse(W, m, budget, partial=True)
         if kmax < m:
             est, sest = _powers_stochastic(W, m, max(int(n_vectors), 2), np.random.default_rng(seed))
@@ -424,7 +437,7 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
     used = 0
     est, se = {}, {}
     while keys:
-        p = min(BATCH, max(target - used, 2))
+        p = min(batch_size(n), max(target - used, 2))
         Z = rademacher(n, p, rng)
         PZ = P @ Z
         PtZ = Pt @ Z
@@ -496,7 +509,7 @@ def _info_series(W, rho, m, n_vectors, seed, rtol, max_vectors) -> dict:
     target = max(int(n_vectors), 2)
     used = 0
     while True:
-        p = min(BATCH, max(target - used, 2))
+        p = min(batch_size(n), max(target - used, 2))
         Z = rademacher(n, p, rng)
         WZ = W @ Z
         term = WZ.copy()

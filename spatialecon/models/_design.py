@@ -265,6 +265,11 @@ class CrossDesign:
     def logdet_method(self) -> str | None:
         return None if self._ld is None else self._ld.method
 
+    def logdet_error_band(self, rho: float) -> float | None:
+        """Half-width of the error band of an approximate log-determinant at ``rho`` (None if exact)."""
+        band = getattr(self._ld, "error_band", None)
+        return float(band(rho)) if callable(band) else None
+
     def guide_logdet(self):
         """Cheap approximation of :meth:`logdet` that guides the 1-D search, or None.
 

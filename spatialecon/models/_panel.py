@@ -332,6 +332,17 @@ class PanelDesign:
             val -= 0.5 * self.N * np.log1p(self.T * self.phi)
         return float(val)
 
+    def logdet_error_band(self, rho: float) -> float | None:
+        """Half-width of the error band of an approximate log-determinant at ``rho``, scaled as the
+        panel Jacobian (``T`` or ``T - 1`` times the per-period band); None if exact."""
+        lds = self._ld.get("ld") or []
+        bands = [getattr(ld, "error_band", None) for ld in lds]
+        if not bands or not all(callable(b) for b in bands):
+            return None
+        per = float(np.mean([b(rho) for b in bands]))
+        mult = pt.logdet_panel(1.0, 0.0, self.T, self.effects, lee_yu=self.lee_yu)
+        return float(abs(mult) * per)
+
     def guide_logdet(self):
         """Cheap approximation of :meth:`logdet` guiding the 1-D search (exact sparse
         log-determinants only; see :func:`spatialecon.models._design.guide_for`), or None."""

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .._options import CovType, Effects, LogDetMethod, TraceMethod, validate
+from .._options import CovType, Effects, LogDetMethod, RandomError, TraceMethod, validate
 from ..errors import DataError, EstimationError, OptionError
 from ..formula import durbin_names as _resolve_durbin
 from ..estimation.logdet import AUTO_EIGEN_MAX
@@ -63,6 +63,13 @@ class SpatialModel:
         Panel effects (panels only).
     lee_yu : bool
         Lee-Yu (2010) bias correction for fixed-effects panels.
+    random_error : {"kkp", "baltagi"}, optional
+        Form of the random-effects spatial error panel (SEM, SDEM with
+        ``effects="random"`` only; default ``"kkp"``). ``"kkp"``: Kapoor-Kelejian-Prucha,
+        the spatial filter acts on the random effect too (R splm ``spatial.error="kkp"``);
+        ``"baltagi"``: Baltagi, Song and Koh (2003), the filter acts on the idiosyncratic
+        error only (splm's default ``spatial.error="b"``; dense N x N algebra, N <= 3000).
+        See ``docs/panels.md``.
     allow_islands : bool, default False
         Accept units without neighbours (otherwise :class:`WeightsError`).
 
@@ -85,8 +92,15 @@ class SpatialModel:
     default_durbin: bool = False
 
     def __init__(self, y, X=None, w=None, *, constant: bool = True, durbin=None, effects: str | None = None,
-                 lee_yu: bool = False, allow_islands: bool = False):
+                 lee_yu: bool = False, random_error: str | None = None, allow_islands: bool = False):
         validate("effects", effects, Effects, allow_none=True)
+        validate("random_error", random_error, RandomError, allow_none=True)
+        if random_error is not None and effects != "random":
+            raise OptionError(f"random_error={random_error!r} applies to random-effects panels only "
+                              f"(effects='random'); got effects={effects!r}.")
+        if random_error is not None and self.kind not in ("sem", "sdem"):
+            raise OptionError(f"random_error={random_error!r} chooses the form of the random-effects spatial error "
+                              f"model and applies to SEM and SDEM only, not {self.name or self.kind.upper()}.")
         self.y = check_y(y)
         self.is_panel = _is_panel(self.y)
         if effects is not None and not self.is_panel:
@@ -97,6 +111,7 @@ class SpatialModel:
         self.constant = bool(constant)
         self.effects = effects
         self.lee_yu = bool(lee_yu)
+        self.random_error = random_error
         self.allow_islands = bool(allow_islands)
         self.w = w
         if durbin is None:
@@ -207,7 +222,10 @@ class SpatialModel:
             matrix, as R spatialreg's ``method="eigen"`` default;
             ``"hessian"``: inverse of the numerical Hessian of the full
             log-likelihood (observed information; costs many log-determinant
-            evaluations). OLS/SLX always use the classical covariance.
+            evaluations). For random-effects panels the variance ratio phi is a
+            parameter of that Hessian (``info["phi_se"]``); these are the SEs R splm
+            prints for phi and the spatial parameter. OLS/SLX always use the
+            classical covariance.
         n_grid : int, optional
             Points of the coarse grid before the 1-D search (guards against
             local optima). Default 11 when the log-determinant is cheap
@@ -245,6 +263,9 @@ class SpatialModel:
         """
         if method not in ("ml", "gmm"):
             raise OptionError(f"method={method!r} is not valid; choose one of 'ml', 'gmm'.")
+        if method == "gmm" and self.random_error == "baltagi":
+            raise OptionError("random_error='baltagi' is estimated by ML only; the GMM random-effects error "
+                              "estimator is the Kapoor-Kelejian-Prucha form (random_error='kkp').")
         if method == "gmm":
             try:
                 from ._gmm import fit_gmm
@@ -281,6 +302,11 @@ class SpatialModel:
             d = self._panel_design(logdet)
         else:
             d = self._cross_design(logdet, trace_method, seed, logdet_opts)
+        if self.random_error == "baltagi":
+            from ._panel_re import fit_baltagi_design
+
+            fit = d.finalise(fit_baltagi_design(d, bounds=bounds, opt=opt, cov=cov))
+            return self._results(fit, family, options)
         fit = self._estimate(d, family, bounds, opt, cov)
         return self._results(fit, family, options)
 
@@ -307,7 +333,9 @@ class SpatialModel:
                   "sac": _fit.covariance_sac}[family]
         out = cov_fn(d, fit)
         V, tr = (out, None) if family == "ols" else out
-        if cov == "hessian" and family != "ols":
+        re_observed = (cov == "hessian" and getattr(d, "effects", None) == "random" and family in ("lag", "error")
+                       and fit.get("phi") is not None)
+        if cov == "hessian" and family != "ols" and not re_observed:
             V = _fit.covariance_hessian(d, fit, family)
         fit["cov_full"] = V
         fit["traces"] = tr
@@ -318,6 +346,14 @@ class SpatialModel:
             fit["cov_beta_rho"] = V
         if hasattr(d, "finalise") and callable(d.finalise):
             fit = d.finalise(fit)
+        if re_observed:  # phi is a parameter of the observed information (replaces the expected-information terms)
+            from ._panel_re import re_observed_covariance
+
+            V, extra = re_observed_covariance(d, fit, family)
+            fit["cov_full"] = V
+            if family == "lag":
+                fit["cov_beta_rho"] = V[: k + 1, : k + 1]
+            fit["info"] = {**fit.get("info", {}), **extra}
         return fit
 
     # ------------------------------------------------------------------ results
@@ -344,6 +380,13 @@ class SpatialModel:
             info["optimiser"] = {kk: o[kk] for kk in ("optimiser", "nfev", "at_bound", "bounds", "fun",
                                                       "bounds_note", "guide_start") if kk in o}
             info["bounds"] = o["bounds"]
+            band_fn = getattr(d, "logdet_error_band", None)
+            if callable(band_fn):
+                spatial = [v for v in (fit.get("rho"), fit.get("lam")) if v is not None]
+                bands = [band_fn(float(v)) for v in spatial]
+                if bands and all(b is not None for b in bands):
+                    # half-width of the approximation's error band on the log-likelihood at the estimate
+                    info["logdet_error_band"] = float(sum(bands))
             tr = fit.get("traces") or {}
             info["trace_method"] = tr.get("method")
             info["traces"] = {kk: v for kk, v in tr.items() if kk != "method"}
@@ -376,8 +419,10 @@ class SpatialModel:
             logdet_method = None
         if getattr(self, "formula", None):
             info["formula"] = self.formula
-        info["resid_definition"] = ("innovations e: A(rho) y - X b (lag), B(lambda)(y - X b) (error), "
-                                    "B(lambda)(A(rho) y - X b) (SAC); fitted = y - resid")
+        info.setdefault("resid_definition", ("innovations e: A(rho) y - X b (lag), B(lambda)(y - X b) (error), "
+                                             "B(lambda)(A(rho) y - X b) (SAC); fitted = y - resid"))
+        if self.is_panel and self.effects == "random" and family == "error":
+            info.setdefault("random_error", "kkp")
         return SpatialResults(
             model_name=self.name, spec=spec, params=params, cov=cov, sigma2=float(fit["sigma2"]),
             loglik=float(fit["loglik"]), nobs=int(d.n_eff), y=ys, fitted=fitted, resid=resid, exog=exog,

@@ -29,6 +29,9 @@ from ._tables import fmt_num, render, stars_for
 
 __all__ = ["Summary", "summary"]
 
+# form of the random-effects spatial error panel (info["random_error"])
+_RE_FORM = {"kkp": "KKP error: W filters mu too", "baltagi": "Baltagi-Song-Koh error: W filters e only"}
+
 _LABELS = {
     "en": {"model": "Model", "method": "Method", "logdet": "Log-determinant", "n": "N (regions)",
            "t": "T (periods)", "nobs": "Observations", "effects": "Effects", "loglik": "Log-likelihood",
@@ -122,9 +125,20 @@ def _logdet_line(res) -> str | None:
     band = res.info.get("logdet_error_band") if isinstance(res.info, dict) else None
     if m in ("chebyshev", "mc"):
         if band is not None:
-            return f"{m} (approximate; error band {band})"
+            b = f"{band:.3g}" if isinstance(band, (int, float)) else str(band)
+            return f"{m} (approximate; log-likelihood error band +/- {b})"
         return f"{m} (approximate)"
     return f"{m} (exact)"
+
+
+def _trace_text(res, tm) -> str:
+    """Trace method, with the largest relative Monte Carlo/truncation error when estimated."""
+    tr = res.info.get("traces") if isinstance(res.info, dict) else None
+    se = (tr or {}).get("se") or {}
+    rel = [abs(float(se[k])) / abs(float(tr[k])) for k in se if k in tr and tr[k] and se[k]]
+    if tm != "exact" and rel:
+        return f"{tm} (relative s.e. of traces <= {max(rel):.1g})"
+    return str(tm)
 
 
 def summary(res, *, lang: str = "en", stars: bool = False, level: float = 0.95, digits: int = 4) -> Summary:
@@ -176,11 +190,12 @@ def summary(res, *, lang: str = "en", stars: bool = False, level: float = 0.95, 
         header.append((L["logdet"], ld))
     tm = res.info.get("trace_method") if isinstance(res.info, dict) else None
     if tm:
-        header.append((L["traces"], str(tm)))
+        header.append((L["traces"], _trace_text(res, tm)))
     header.append((L["n"], str(res.n_regions)))
     if res.n_periods and res.n_periods > 1:
         header.append((L["t"], str(res.n_periods)))
-        header.append((L["effects"], str(res.spec.effects)))
+        form = res.info.get("random_error") if isinstance(res.info, dict) else None
+        header.append((L["effects"], str(res.spec.effects) + (f" ({_RE_FORM.get(form, form)})" if form else "")))
         if res.spec.lee_yu:
             header.append((L["lee_yu"], "yes"))
     header.append((L["nobs"], str(res.nobs)))
