@@ -53,6 +53,7 @@ import scipy.sparse as sp
 from scipy import linalg, optimize
 
 from ..errors import EstimationError, NonConvergenceError
+from .covariance import numerical_hessian
 from .optimise import maximise_scalar
 
 __all__ = ["BALTAGI_DENSE_MAX", "BaltagiProfile", "fit_baltagi"]
@@ -257,16 +258,7 @@ class BaltagiProfile:
         def f(z):
             return self.loglik_full(z[:k], float(z[k]), float(z[k + 1]), float(z[k + 2]))
 
-        p = x.size
-        H = np.zeros((p, p))
-        for i in range(p):
-            for j in range(i, p):
-                ei = np.zeros(p)
-                ej = np.zeros(p)
-                ei[i], ej[j] = step[i], step[j]
-                H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
-                    4.0 * step[i] * step[j])
-        return -H
+        return -numerical_hessian(f, x, step=step)
 
 
 def fit_baltagi(y, X, W, *, N: int, T: int, bounds: tuple[float, float], n_grid: int = 11, tol: float = 1e-8,

@@ -21,7 +21,9 @@ Conventions (documented choices)
   term includes ``-(N/2) log(1 + T phi)`` and phi is profiled by
   :meth:`PanelDesign.estimate`. For the error model this is the
   Kapoor-Kelejian-Prucha form (the spatial filter applies to the random effect
-  as well), as in R ``splm::spml(..., spatial.error="kkp")``.
+  as well), as in R ``splm::spml(..., spatial.error="kkp")``. The Baltagi-Song-Koh
+  form (``random_error="baltagi"``, splm's default ``spatial.error="b"``) is
+  estimated separately by :mod:`._panel_re` (dense algebra, N <= 3000).
 * Recovered fixed effects (``info["region_effects"]``, ``info["time_effects"]``)
   follow splm's convention: an overall ``intercept`` plus deviations that sum to
   zero; ``mu`` is intercept + deviation (Elhorst's ``mu_i`` for region effects).

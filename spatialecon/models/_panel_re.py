@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EstimationError
-from ..estimation.covariance import inverse_information
+from ..estimation.covariance import inverse_information, numerical_hessian
 from ..estimation.likelihood import LOG2PI
 from ..estimation.panel_re import fit_baltagi
 
@@ -154,15 +154,7 @@ def re_observed_covariance(d, fit: dict, family: str) -> tuple[np.ndarray, dict]
     step = 1e-4 * np.maximum(np.abs(x), 0.1)
     step[k + 1] = 2e-4 * max(phi, 1e-2)
     step[k + 2] = 1e-4 * s2
-    p = x.size
-    H = np.zeros((p, p))
-    for i in range(p):
-        for j in range(i, p):
-            ei = np.zeros(p)
-            ej = np.zeros(p)
-            ei[i], ej[j] = step[i], step[j]
-            H[i, j] = H[j, i] = (ll(x + ei + ej) - ll(x + ei - ej) - ll(x - ei + ej) + ll(x - ei - ej)) / (
-                4.0 * step[i] * step[j])
+    H = numerical_hessian(ll, x, step=step)
     keep = list(range(k + 1)) + [k + 2]
     if phi == 0.0:  # phi on its boundary: condition on it
         V = inverse_information(-H[np.ix_(keep, keep)])
