@@ -202,7 +202,7 @@ def run_study(options: StudyOptions = StudyOptions(), progress=None) -> Path:
     w_knn = wts.knn(gdf, k=4)
     wr.h("Spatial weights")
     wr.p(f"Queen contiguity, row-standardised; islands linked to their nearest neighbour by boundary distance "
-         f"({w.n_edges} directed links). Robustness: 4 nearest neighbours by great-circle distance between "
+         f"({w.n_edges} directed links in all, the island links included). Robustness: 4 nearest neighbours by great-circle distance between "
          "equal-area centroids, row-standardised.")
 
     say("descriptive maps and dispersion")
