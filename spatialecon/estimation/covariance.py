@@ -69,7 +69,7 @@ def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
 
 
 def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None, solver=None,
-               logdet_at_rho: float | None = None, sparse_logdet=None) -> dict:
+               logdet_at_rho: float | None = None, sparse_logdet=None, bounds=None) -> dict:
     """Traces ``tr(G)``, ``tr(G G)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
     Parameters
@@ -87,6 +87,10 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
         stochastic method's difference stencil).
     sparse_logdet : SparseLogDet, optional
         Reused by the stochastic method (one symbolic analysis).
+    bounds : (float, float), optional
+        An interval inside the admissible one (the estimation interval): sets
+        the step of the stochastic method's difference stencil
+        (:func:`spatialecon.estimation.traces.info_traces`).
 
     Returns
     -------
@@ -120,6 +124,8 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
             kw["logdet_at_rho"] = logdet_at_rho
         if sparse_logdet is not None:
             kw["sparse_logdet"] = sparse_logdet
+        if bounds is not None:
+            kw["bounds"] = bounds
     out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, **kw))
     return out
 

@@ -372,16 +372,23 @@ def _is_symmetric(W: sp.csr_matrix) -> bool:
     return bool(abs(W - W.T).max() <= 1e-14 * abs(W).max())
 
 
-def _derivative_traces(ld, rho: float, f0: float) -> tuple[dict, dict]:
+def _derivative_traces(ld, rho: float, f0: float, bounds=None) -> tuple[dict, dict]:
     """``tr(G) = -F'(rho)`` and ``tr(GG) = -F''(rho)`` of ``F = log|I - rho W|``.
 
     Five-point central differences of exact sparse-LU log-determinants
     (truncation error O(h^4)); the error estimate returned is the distance to
     the three-point rule (O(h^2), so conservative) plus a rounding bound.
+    The step is 1e-3 of the distance to the nearest singular point, bounded
+    below by ``1/s - |rho|`` (s bounds the spectral radius) and by the distance
+    to the ends of ``bounds`` (an interval inside the admissible one), which
+    is what keeps the step large for ``rho < -1/s`` (e.g. rho < -1 with a
+    row-standardised W, found after the retry on the exact interval).
     """
     n = ld.n
     s = ld.radius
     room = (1.0 / s - abs(rho)) if s > 0 else 1.0
+    if bounds is not None:
+        room = max(room, min(rho - float(bounds[0]), float(bounds[1]) - rho))
     h = 1e-3 * float(np.clip(room, 1e-3, 1.0))
     f = {}
     for k in (-2, -1, 1, 2):
@@ -399,7 +406,7 @@ def _derivative_traces(ld, rho: float, f0: float) -> tuple[dict, dict]:
 
 
 def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget, derivatives, f0=None,
-                     sparse_logdet=None) -> dict:
+                     sparse_logdet=None, bounds=None) -> dict:
     n = W.shape[0]
     rng = np.random.default_rng(seed)
     from .sparse import SparseLogDet  # CHOLMOD when available, SuperLU otherwise
@@ -419,7 +426,7 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
     fixed, fixed_err = {}, {}
     if derivatives:
         try:
-            fixed, fixed_err = _derivative_traces(ld, rho, ld(rho) if f0 is None else float(f0))
+            fixed, fixed_err = _derivative_traces(ld, rho, ld(rho) if f0 is None else float(f0), bounds)
         except EstimationError:  # a stencil point outside the nonsingular range
             fixed, fixed_err = {}, {}
     symmetric = _is_symmetric(W)
@@ -496,6 +503,7 @@ def info_traces(
     derivatives: bool = True,
     logdet_at_rho: float | None = None,
     sparse_logdet=None,
+    bounds: tuple[float, float] | None = None,
 ) -> dict:
     """Traces ``tr(G)``, ``tr(GG)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
@@ -545,6 +553,12 @@ def info_traces(
     sparse_logdet : SparseLogDet, optional
         The :class:`spatialecon.estimation.sparse.SparseLogDet` of W to reuse
         for the stencil (its symbolic analysis is done once).
+    bounds : (float, float), optional
+        An interval inside the admissible one (no singular point of
+        ``I - rho W`` in it), e.g. the estimation interval: sets the step of
+        the difference stencil when rho lies beyond ``-1/s`` (s the spectral
+        radius bound), where the step would otherwise shrink to ~1e-6 and
+        rounding dominate ``tr(GG)``.
 
     Returns
     -------
@@ -577,7 +591,7 @@ def info_traces(
         out["se"] = {"tr_G": 0.0, "tr_GG": 0.0, "tr_GtG": 0.0}
     elif method == "stochastic":
         out = _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, control_nnz, derivatives,
-                               f0=logdet_at_rho, sparse_logdet=sparse_logdet)
+                               f0=logdet_at_rho, sparse_logdet=sparse_logdet, bounds=bounds)
     else:
         from ._trace_series import info_series
 

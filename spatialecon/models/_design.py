@@ -317,7 +317,7 @@ class CrossDesign:
             return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed)
         f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky", "eigen") else None
         return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=self.factor(rho),
-                          logdet_at_rho=f0, sparse_logdet=self.sparse_logdet())
+                          logdet_at_rho=f0, sparse_logdet=self.sparse_logdet(), bounds=self.bounds())
 
     def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
         return self.factor(rho).solve(np.asarray(v, dtype=float))
