@@ -22,6 +22,12 @@ from ..errors import EstimationError, WeightsError
 
 __all__ = ["DENSE_EIGEN_MAX", "as_csr", "symmetric_form", "eigen_range", "rho_interval"]
 
+
+def _start(n: int) -> np.ndarray:
+    """Fixed ARPACK starting vector: the default is random, so repeated calls could differ in the
+    last digits (same inputs must give the same numbers)."""
+    return np.random.default_rng(0).standard_normal(n)
+
 #: Largest N for which dense eigenvalues are computed.
 DENSE_EIGEN_MAX = 2000
 
@@ -105,13 +111,13 @@ def eigen_range(W, *, tol: float = 1e-8) -> tuple[float, float]:
     try:
         if sym is not None:
             S = sym[0]
-            lo = spla.eigsh(S, k=1, which="SA", return_eigenvectors=False, maxiter=n * 20, tol=1e-10)[0]
+            lo = spla.eigsh(S, k=1, which="SA", return_eigenvectors=False, v0=_start(n), maxiter=n * 20, tol=1e-10)[0]
             # a non-negative row-stochastic W has largest eigenvalue exactly 1 (Perron-Frobenius)
-            hi = 1.0 if stochastic else spla.eigsh(S, k=1, which="LA", return_eigenvectors=False,
+            hi = 1.0 if stochastic else spla.eigsh(S, k=1, which="LA", return_eigenvectors=False, v0=_start(n),
                                                    maxiter=n * 20, tol=1e-10)[0]
         else:
-            lo = spla.eigs(W, k=1, which="SR", return_eigenvectors=False, maxiter=n * 20, tol=1e-10)[0].real
-            hi = 1.0 if stochastic else spla.eigs(W, k=1, which="LR", return_eigenvectors=False,
+            lo = spla.eigs(W, k=1, which="SR", return_eigenvectors=False, v0=_start(n), maxiter=n * 20, tol=1e-10)[0].real
+            hi = 1.0 if stochastic else spla.eigs(W, k=1, which="LR", return_eigenvectors=False, v0=_start(n),
                                                   maxiter=n * 20, tol=1e-10)[0].real
     except spla.ArpackNoConvergence as exc:
         raise EstimationError(f"sparse eigen-solver did not converge for N={n}: {exc}") from exc

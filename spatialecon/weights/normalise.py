@@ -43,6 +43,12 @@ from ..errors import WeightsError
 
 __all__ = ["normalise", "normalisation_of", "spectral_radius", "DENSE_EIGEN_MAX"]
 
+
+def _start(n: int) -> np.ndarray:
+    """Fixed ARPACK starting vector: the default is random, so repeated calls could differ in the
+    last digits (same inputs must give the same numbers)."""
+    return np.random.default_rng(0).standard_normal(n)
+
 DENSE_EIGEN_MAX = 2000
 """Largest N for which eigenvalues are computed with dense ``numpy.linalg.eigvals``."""
 
@@ -97,7 +103,7 @@ def spectral_radius(m: sp.spmatrix | np.ndarray) -> float:
         dense = m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
         return float(np.max(np.abs(np.linalg.eigvals(dense))))
     vals = spla.eigs(sp.csr_matrix(m, dtype=float), k=1, which="LM",
-                     return_eigenvectors=False, maxiter=n * 50)
+                     return_eigenvectors=False, v0=_start(n), maxiter=n * 50)
     return float(np.abs(vals).max())
 
 

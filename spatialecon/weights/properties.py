@@ -24,6 +24,12 @@ from .normalise import DENSE_EIGEN_MAX, normalisation_of
 __all__ = ["align", "rho_bounds", "eigen_range", "summary", "region_ids"]
 
 
+def _start(n: int) -> np.ndarray:
+    """Fixed ARPACK starting vector: the default is random, so repeated calls could differ in the
+    last digits (same inputs must give the same numbers)."""
+    return np.random.default_rng(0).standard_normal(n)
+
+
 def region_ids(index) -> pd.Index:
     """Region ids in order: an Index as is; for a MultiIndex the unique values of level 0
     (or of the level named ``"code"``/``"region"``) in order of first appearance.
@@ -143,11 +149,11 @@ def eigen_range(w, *, tol: float = 1e-8) -> tuple[float, float]:
                 sym = True
     try:
         if sym:
-            lo = spla.eigsh(m, k=1, which="SA", return_eigenvectors=False, maxiter=n * 20)[0]
-            hi = spla.eigsh(m, k=1, which="LA", return_eigenvectors=False, maxiter=n * 20)[0]
+            lo = spla.eigsh(m, k=1, which="SA", return_eigenvectors=False, v0=_start(n), maxiter=n * 20)[0]
+            hi = spla.eigsh(m, k=1, which="LA", return_eigenvectors=False, v0=_start(n), maxiter=n * 20)[0]
         else:
-            lo = spla.eigs(m, k=1, which="SR", return_eigenvectors=False, maxiter=n * 20)[0].real
-            hi = spla.eigs(m, k=1, which="LR", return_eigenvectors=False, maxiter=n * 20)[0].real
+            lo = spla.eigs(m, k=1, which="SR", return_eigenvectors=False, v0=_start(n), maxiter=n * 20)[0].real
+            hi = spla.eigs(m, k=1, which="LR", return_eigenvectors=False, v0=_start(n), maxiter=n * 20)[0].real
     except spla.ArpackNoConvergence as exc:
         raise WeightsError(f"sparse eigen-solver did not converge for N={n}: {exc}") from exc
     return float(lo), float(hi)
