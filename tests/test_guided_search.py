@@ -175,3 +175,27 @@ def test_summary_prints_error_band_of_approximate_logdet_and_trace_accuracy():
     assert "logdet_error_band" not in exact.info
     assert "(exact)" in str(exact.summary())
     assert "relative s.e. of traces <=" in str(exact.summary())
+
+
+def test_panel_traces_below_minus_one_match_exact():
+    # the stencil of the stochastic traces must stay inside the admissible interval when rho < -1
+    # (queen lattice: lambda_min ~ -0.53); tr(G) and tr(GG) come from exact log-determinants
+    g = _lattice(45, 50, rook=False)
+    ids = g.unique_ids
+    n, T = len(ids), 3
+    W = g.sparse.tocsc()
+    rng = np.random.default_rng(21)
+    A = sp.identity(n, format="csc") - (-1.3) * W
+    frames = []
+    mu = rng.normal(size=n)
+    for t in range(T):
+        x = rng.normal(size=n)
+        frames.append(pd.DataFrame({"id": ids, "t": t, "x": x,
+                                    "y": sp.linalg.spsolve(A, x + mu + rng.normal(size=n))}))
+    df = pd.concat(frames).set_index(["id", "t"]).sort_index()
+    est = se.SAR(df["y"], df[["x"]], g, effects="region").fit()
+    assert est.params["rho"] < -1.0
+    ex = se.SAR(df["y"], df[["x"]], g, effects="region").fit(trace_method="exact")
+    for key in ("tr_G", "tr_GG"):
+        assert est.info["traces"][key] == pytest.approx(ex.info["traces"][key], rel=1e-6)
+    np.testing.assert_allclose(est.bse, ex.bse, rtol=1e-3)

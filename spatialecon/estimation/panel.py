@@ -227,11 +227,11 @@ def lee_yu_sigma2(sse: float, N: int, T: int, effects: str | None) -> float:
     return float(sse) / n_effective(N, T, effects, lee_yu=True)
 
 
-def _base_traces(W: sp.spmatrix, rho: float, *, method: str, n_vectors: int, seed) -> dict:
+def _base_traces(W: sp.spmatrix, rho: float, *, method: str, n_vectors: int, seed, bounds=None) -> dict:
     """``tr(G)``, ``tr(GG)``, ``tr(G'G)`` of one N x N W (the core's ``lag_traces``)."""
     from .covariance import lag_traces
 
-    return dict(lag_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed))
+    return dict(lag_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, bounds=bounds))
 
 
 def panel_traces(
@@ -244,6 +244,7 @@ def panel_traces(
     method: str = "auto",
     n_vectors: int = 100,
     seed=None,
+    bounds=None,
 ) -> dict:
     """Trace terms of the panel information matrix.
 
@@ -256,6 +257,8 @@ def panel_traces(
     exactly: ``tr(G*) = tr(G) - c``, ``tr(G*^2) = tr(G^2) - c^2`` and
     ``tr(G*'G*) = tr(G'G) - ||G'1||^2 / N`` with ``c = 1/(1 - rho)`` and
     ``G'1 = (I - rho W')^{-1} W' 1`` (row-standardised W, so ``G 1 = c 1``).
+    ``bounds`` (the admissible interval of rho) keeps the difference stencil of the
+    stochastic method inside it (see :func:`spatialecon.estimation.traces.info_traces`).
     For time-varying W (a list of T matrices) the per-period terms are summed
     (the models accept a time-varying W with Lee-Yu for time effects only; the
     ``(T-1)/T`` scaling applied here with region/two-way Lee-Yu effects would be
@@ -284,7 +287,7 @@ def panel_traces(
             continue
         Ws = sp.csr_matrix(Wt) if sp.issparse(Wt) else sp.csr_matrix(np.asarray(Wt, dtype=float))
         n = Ws.shape[0]
-        base = _base_traces(Ws, rho, method=method, n_vectors=n_vectors, seed=seed)
+        base = _base_traces(Ws, rho, method=method, n_vectors=n_vectors, seed=seed, bounds=bounds)
         used = base.get("method", used)
         if base.get("se") is not None:
             ses.append(base["se"])

@@ -337,7 +337,7 @@ class PanelDesign:
         """Panel trace terms ``tr_G``, ``tr_GG``, ``tr_GtG`` for the information matrix."""
         return pt.panel_traces(self.W if self.W_t is None else self.W_t, rho, T=self.T,
                                effects=self.effects, lee_yu=self.lee_yu, method=self.trace_method,
-                               seed=self.seed)
+                               seed=self.seed, bounds=self.rho_bounds)
 
     @property
     def Wy(self) -> np.ndarray:
