@@ -175,7 +175,9 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
     error from the guide's curvature); (3) the next point maximises
     ``guide + c_hat`` with ``c_hat`` the least-squares polynomial (degree <= 2,
     <= 3 points nearest the best one) through the exact evaluations of ``c``;
-    repeated until two successive points differ by less than ``tol``. The
+    repeated until two successive points differ by less than ``tol`` (or than
+    the distance the rounding of ``f`` can resolve near its maximum,
+    ``4 sqrt(2 eps |f| / f'')``, if larger: under 1e-7 on the benchmark lattices). The
     answer is the exact evaluation with the largest ``f``: it is a maximiser of
     the exact likelihood to ``tol``; the guide only decides where to look.
     If the corrections have not settled after ``max_exact`` evaluations, or
@@ -231,6 +233,10 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
             return fallback("the exact likelihood is not finite near the guided optimum", len(xs))
         prev = x0
         converged = False
+        # below this distance the likelihood cannot tell points apart (rounding of f near its maximum,
+        # |f| eps ~ curv dx^2 / 2), so asking for more only makes the steps jitter
+        tol_x = max(tol, 4.0 * np.sqrt(2.0 * np.finfo(float).eps * max(abs(fs[0]), 1.0) / curv)
+                    if np.isfinite(curv) and curv > 0 else tol)
         while len(xs) < max_exact:
             best = xs[int(np.argmax(fs))]
             order_ = np.argsort(np.abs(np.asarray(xs) - best))[:3]
@@ -247,9 +253,9 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
             if not np.isfinite(xn):
                 break
             step = abs(xn - prev)
-            if step <= tol or min(abs(xn - x) for x in xs) <= tol:
+            if step <= tol_x or min(abs(xn - x) for x in xs) <= tol_x:
                 converged = True
-                if min(abs(xn - x) for x in xs) > tol:
+                if min(abs(xn - x) for x in xs) > tol_x:
                     add(xn)
                 break
             prev = xn
