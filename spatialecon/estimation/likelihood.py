@@ -150,9 +150,29 @@ class ErrorProfile:
         return float(_concentrated(float(e @ e), self.n) + self.logdet(lam))
 
     def without_logdet(self, lam: float) -> float:
-        """The concentrated log-likelihood minus the log-determinant (cheap)."""
-        _, e = self._fit(lam)
-        return float(_concentrated(float(e @ e), self.n))
+        """The concentrated log-likelihood minus the log-determinant, from cross-product moments.
+
+        O(k^2) per call after one O(N k^2) pass: the GLS normal equations in ``lam`` are quadratic
+        forms of the moments of ``(y, Wy, X, WX)``. It squares the condition number of the design,
+        so it serves only the guide of the search (:func:`.optimise.maximise_scalar_guided`); the
+        likelihood itself (``__call__``) solves least squares on the filtered data.
+        """
+        if not hasattr(self, "_moments"):
+            Z = np.column_stack([self.y, self.X, self.Wy, self.WX])
+            self._moments = Z.T @ Z
+        k = self.X.shape[1]
+        M = self._moments
+        # filtered columns [ys, Xs] = Z @ C(lam) with C = [[I], [-lam I]] on the (y, X) and (Wy, WX) blocks
+        C = np.vstack([np.eye(k + 1), -lam * np.eye(k + 1)])
+        Q = C.T @ M @ C
+        syy, sxy, sxx = Q[0, 0], Q[1:, 0], Q[1:, 1:]
+        try:
+            beta = np.linalg.solve(sxx, sxy)
+        except np.linalg.LinAlgError:
+            _, e = self._fit(lam)
+            return float(_concentrated(float(e @ e), self.n))
+        sse = max(float(syy - sxy @ beta), 0.0)
+        return float(_concentrated(sse, self.n))
 
     def estimates(self, lam: float) -> dict:
         """beta (GLS), sigma2, innovations ``e = B(lam)(y - X beta)`` and log-likelihood."""
