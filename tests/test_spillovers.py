@@ -534,3 +534,32 @@ def test_panel_time_varying_w_fit_by_year():
     # a period with the wider W spreads the effect further than a rook period
     early, late = by.loc[(periods[0], "06"), "outward"], by.loc[(periods[-1], "06"), "outward"]
     assert early != pytest.approx(late, rel=1e-3)
+
+
+def test_draws_by_series_equal_a_solve_per_draw():
+    """The Krylov series shared by all draws equals one sparse solve per draw (large N path)."""
+    import scipy.sparse as sp
+    from libpysal.weights import lat2W
+
+    from spatialecon.results._spillcore import effect_columns, effect_columns_draws
+
+    W = sp.csr_matrix(lat2W(30, 40, rook=False).sparse, dtype=float)
+    W = sp.csr_matrix(W.multiply(1.0 / W.sum(axis=1)))
+    rng = np.random.default_rng(3)
+    rhos = np.concatenate([rng.uniform(-0.9, 0.95, size=12), [0.0, -0.98]])
+    betas = rng.normal(size=rhos.size)
+    thetas = rng.normal(size=rhos.size)
+    cols = [0, 611, 1199]
+    got = effect_columns_draws(W, rhos=rhos, betas=betas, thetas=thetas, columns=cols, lag=True)
+    ref = np.array([effect_columns(W, rho=r, beta=b, theta=t, columns=cols, lag=True)
+                    for r, b, t in zip(rhos, betas, thetas)])
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-11 * np.abs(ref).max())
+    # binary rook W (norm bound r = 4): rho = 0.2 is in the series' reach (q = 0.8); with a draw at
+    # rho = -0.249 (q = 0.996 >= 0.99) every draw falls back to a solve
+    B = sp.csr_matrix(lat2W(30, 40).sparse, dtype=float)
+    for rb in ([0.2], [0.2, -0.249]):
+        got_b = effect_columns_draws(B, rhos=rb, betas=[1.0] * len(rb), thetas=[0.5] * len(rb), columns=cols,
+                                     lag=True)
+        for i, r in enumerate(rb):
+            ref_b = effect_columns(B, rho=r, beta=1.0, theta=0.5, columns=cols, lag=True)
+            np.testing.assert_allclose(got_b[i], ref_b, rtol=0, atol=1e-11 * np.abs(ref_b).max())

@@ -248,6 +248,7 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
             def corrected(x, coef=coef, best=best):
                 return guide(x) + np.polyval(coef, (x - best) / h)
 
+            # local window: a far-off optimum is approached 8 h per evaluation (or the search falls back)
             lo_, hi_ = max(a, best - 8 * h), min(b, best + 8 * h)
             xn = _argmax_cheap(corrected, lo_, hi_, n_grid=33)
             if not np.isfinite(xn):
@@ -270,7 +271,6 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
         probe = 1e-3 * width
         if not all(np.isfinite(guide(z)) for z in (x - probe, x + probe) if a < z < b):
             return fallback("the optimum is at the edge of the guide's domain", len(xs))
-    # the maximiser must not sit on the edge of the local window (a sign of a distant better optimum)
     at = check_bound(x, bounds, name=name, bound_tol=bound_tol, on_bound=on_bound)
     return {"x": float(x), "fun": float(fs[i]), "nfev": len(xs), "success": True, "at_bound": at,
             "bounds": (float(bounds[0]), float(bounds[1])), "optimiser": "guided exact search",

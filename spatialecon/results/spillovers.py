@@ -50,6 +50,7 @@ from ._spillcore import (
     _rho_interval,
     _weights_list,
     effect_columns,
+    effect_columns_draws,
     effect_rows,
     neighbour_orders,
 )
@@ -513,7 +514,10 @@ def spillovers(res, *, source, variable: str, by=None, orders: int | None = None
     per_year_sims = None
     if draws:
         draws_arr = _draw(res, names, int(draws), seed, W_list)
-        all_sims = np.array([compute(*_unpack(d, names)) for d in draws_arr])  # D x T x N x m
+        par = np.array([_unpack(d, names) for d in draws_arr])  # D x (beta, theta, rho)
+        # one Krylov block per W shared by all draws where the series applies (no factorisation per draw)
+        all_sims = np.stack([effect_columns_draws(W, rhos=par[:, 2], betas=par[:, 0], thetas=par[:, 1],
+                                                  columns=pos, lag=lag) for W in W_list], axis=1)  # D x T x N x m
         sims = all_sims.mean(axis=1)
         per_year_sims = all_sims if years is not None else None
     responses = pd.DataFrame(point, index=ids, columns=pd.Index(srcs, name="source"))
