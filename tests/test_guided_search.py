@@ -199,3 +199,26 @@ def test_panel_traces_below_minus_one_match_exact():
     for key in ("tr_G", "tr_GG"):
         assert est.info["traces"][key] == pytest.approx(ex.info["traces"][key], rel=1e-6)
     np.testing.assert_allclose(est.bse, ex.bse, rtol=1e-3)
+
+
+@pytest.mark.parametrize("rho,lam", [(0.5, -0.2), (-0.4, 0.6)])
+def test_guided_sac_equals_plain_search(rho, lam):
+    g = _lattice(40, 55)  # N = 2200: guided 2-D search
+    ids = g.unique_ids
+    n = len(ids)
+    W = g.sparse.tocsc()
+    rng = np.random.default_rng(17)
+    X = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n)}, index=ids)
+    I = sp.identity(n, format="csc")
+    u = sp.linalg.spsolve(I - lam * W, rng.normal(size=n))
+    y = pd.Series(sp.linalg.spsolve(I - rho * W, 1.0 + X["x1"].to_numpy() - X["x2"].to_numpy() + u),
+                  index=ids, name="y")
+    guided = se.SAC(y, X, g).fit(logdet="lu")
+    plain = se.SAC(y, X, g).fit(logdet="lu", n_grid=11)
+    assert guided.info["optimiser"]["optimiser"] == "guided exact search (2-D)"
+    assert plain.info["optimiser"]["optimiser"].startswith("L-BFGS-B")
+    assert guided.info["optimiser"]["nfev"] < plain.info["optimiser"]["nfev"]
+    for name in ("rho", "lambda"):
+        assert guided.params[name] == pytest.approx(plain.params[name], abs=2e-6)
+    assert guided.loglik == pytest.approx(plain.loglik, rel=1e-11, abs=1e-7)
+    np.testing.assert_allclose(guided.bse, plain.bse, rtol=1e-4)

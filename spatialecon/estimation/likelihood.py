@@ -214,6 +214,25 @@ class SACProfile:
         self.logdet_lam = self.logdet_rho if logdet_lam is logdet_rho else _Memo(logdet_lam)
         self.n = int(n)
 
+    def without_logdet(self, rho: float, lam: float) -> float:
+        """The concentrated log-likelihood minus both log-determinants, from cross-product moments
+        (O(k^2) per call; squares the condition number, so it serves only a search guide)."""
+        if not hasattr(self, "_moments"):
+            Z = np.column_stack([self.y, self.Wy, self.WWy, self.X, self.WX])
+            self._moments = Z.T @ Z
+        k = self.X.shape[1]
+        C = np.zeros((3 + 2 * k, 1 + k))
+        C[:3, 0] = (1.0, -(rho + lam), rho * lam)
+        C[3 : 3 + k, 1:] = np.eye(k)
+        C[3 + k :, 1:] = -lam * np.eye(k)
+        Q = C.T @ self._moments @ C
+        try:
+            beta = np.linalg.solve(Q[1:, 1:], Q[1:, 0])
+        except np.linalg.LinAlgError:
+            _, e = self._fit(rho, lam)
+            return float(_concentrated(float(e @ e), self.n))
+        return float(_concentrated(max(float(Q[0, 0] - Q[1:, 0] @ beta), 0.0), self.n))
+
     def _fit(self, rho: float, lam: float):
         # B(lam) A(rho) y = y - rho Wy - lam Wy + rho lam WWy
         ys = self.y - (rho + lam) * self.Wy + rho * lam * self.WWy

@@ -21,7 +21,13 @@ from ..estimation.covariance import (
     sac_traces,
 )
 from ..estimation.likelihood import LOG2PI, ErrorProfile, LagProfile, SACProfile, loglik_full, ols
-from ..estimation.optimise import check_bound, maximise_2d, maximise_scalar, maximise_scalar_guided
+from ..estimation.optimise import (
+    check_bound,
+    maximise_2d,
+    maximise_2d_guided,
+    maximise_scalar,
+    maximise_scalar_guided,
+)
 from ._design import stacked_solve, w_bounds
 
 __all__ = ["design_bounds", "estimate_ols", "estimate_lag", "estimate_error", "estimate_sac",
@@ -205,11 +211,26 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
     bl = b if bounds_lam is None else bounds_lam
     quiet = {k: v for k, v in opt.items() if k not in ("on_bound",)}
     quiet["on_bound"] = "ignore"
-    r0 = estimate_lag(d, bounds=b, opt=quiet)["rho"]
-    l0 = estimate_error(d, bounds=bl, opt=quiet)["lam"]
+    lag_fit = estimate_lag(d, bounds=b, opt=quiet)
+    err_fit = estimate_error(d, bounds=bl, opt=quiet)
+    r0, l0 = lag_fit["rho"], err_fit["lam"]
     prof = SACProfile(d.y, d.X, d.lag, d.logdet, d.logdet, d.n_eff)
     st = [(r0, l0), (0.0, 0.0)] + [tuple(s) for s in (starts or [])]
     kw = {k: v for k, v in opt.items() if k in ("on_bound", "bound_tol", "eps")}
+    guide_ld = d.guide_logdet() if opt.get("guided") and hasattr(d, "guide_logdet") else None
+    if guide_ld is not None and bl == b:
+        # both parameters enter through the same log-determinant: a guided 2-D search (few factorisations)
+        known = list(lag_fit["optimiser"].get("evaluated", [])) + list(err_fit["optimiser"].get("evaluated", []))
+        gres = maximise_2d_guided(prof.without_logdet, d.logdet, guide_ld, [b, bl], st, known=known,
+                                  names=("rho", "lambda"), tol=opt.get("tol", 1e-8), eps=kw.get("eps", 1e-7),
+                                  bound_tol=kw.get("bound_tol", 1e-4), on_bound=opt.get("on_bound", "warn"))
+        if gres is not None:
+            x = gres["x"]
+            est = prof.estimates(float(x[0]), float(x[1]))
+            gres["fun"] = est["loglik"]
+            est["optimiser"] = gres
+            est["WX"] = prof.WX
+            return est
     res = maximise_2d(prof, [b, bl], st, names=("rho", "lambda"), on_bound="ignore",
                       **{k: v for k, v in kw.items() if k != "on_bound"})
     eps = kw.get("eps", 1e-7)
