@@ -222,3 +222,27 @@ def test_guided_sac_equals_plain_search(rho, lam):
         assert guided.params[name] == pytest.approx(plain.params[name], abs=2e-6)
     assert guided.loglik == pytest.approx(plain.loglik, rel=1e-11, abs=1e-7)
     np.testing.assert_allclose(guided.bse, plain.bse, rtol=1e-4)
+
+
+def test_sac_quick_interval_and_retry_below_minus_one():
+    g = _lattice(45, 50, rook=False)  # queen: lambda_min ~ -0.53, admissible down to ~ -1.9
+    ids = g.unique_ids
+    n = len(ids)
+    W = g.sparse.tocsc()
+    rng = np.random.default_rng(23)
+    X = pd.DataFrame({"x1": rng.normal(size=n)}, index=ids)
+    I = sp.identity(n, format="csc")
+    for rho, lam, below in ((0.4, -0.3, False), (0.3, -1.3, True)):
+        u = sp.linalg.spsolve(I - lam * W, rng.normal(size=n))
+        y = pd.Series(sp.linalg.spsolve(I - rho * W, 1.0 + X["x1"].to_numpy() + u), index=ids, name="y")
+        r = se.SAC(y, X, g).fit()
+        if below:
+            assert r.params["lambda"] < -1.0
+            assert "bounds_note" not in r.info["optimiser"]
+        else:
+            assert "row-stochastic" in r.info["optimiser"]["bounds_note"]
+        lo = 1.0 / np.linalg.eigvalsh(_sym(g.sparse))[0]
+        ref = se.SAC(y, X, g).fit(bounds=(lo + 1e-6, 0.999999), n_grid=11)
+        for name in ("rho", "lambda"):
+            assert r.params[name] == pytest.approx(ref.params[name], abs=2e-6)
+        assert r.loglik == pytest.approx(ref.loglik, rel=1e-11, abs=1e-7)

@@ -196,17 +196,40 @@ def covariance_error(d, fit: dict) -> tuple[np.ndarray, dict]:
 
 # ----------------------------------------------------------------- SAC
 def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, starts=None) -> dict:
-    """Maximise the concentrated likelihood in (rho, lambda) with L-BFGS-B.
+    """Maximise the concentrated likelihood in (rho, lambda).
 
     Starting points: the SAR estimate of rho with the SEM estimate of lambda,
-    the origin, and any given ``starts``; the best optimum is polished by a
-    bounded Nelder-Mead search.
+    the origin, and any given ``starts``. Large N with an exact sparse
+    log-determinant: the guided 2-D search
+    (:func:`spatialecon.estimation.optimise.maximise_2d_guided`); otherwise, or if
+    that does not settle, L-BFGS-B with a bounded Nelder-Mead polish. On the quick
+    interval (-1, 1) of a large row-stochastic W, an estimate reaching -1 triggers
+    the exact eigenvalue interval and a new search.
     """
+    opt = dict(opt or {})
+    design_bounds(d)  # sets the design's bounds_note when it uses the quick interval
+    note = getattr(d, "bounds_note", None)
+    if note is None or bounds is not None or bounds_lam is not None:
+        return _estimate_sac_in(d, bounds=bounds, bounds_lam=bounds_lam, opt=opt, starts=starts)
+    est = _estimate_sac_in(d, opt=dict(opt, on_bound="ignore"), starts=starts)
+    used = [tuple(map(float, bd)) for bd in est["optimiser"]["bounds"]]  # the box the search ran in
+    near = [opt.get("bound_tol", 1e-4) * (bd[1] - bd[0]) for bd in used]
+    if est["rho"] - used[0][0] <= near[0] or est["lam"] - used[1][0] <= near[1]:
+        lo_exact = d.exact_bounds()[0]
+        if lo_exact < min(used[0][0], used[1][0]):
+            return _estimate_sac_in(d, opt=opt, starts=starts)
+    at = False
+    for name, bd in zip(("rho", "lam"), used):
+        at = check_bound(float(est[name]), bd, name={"lam": "lambda"}.get(name, name),
+                         bound_tol=opt.get("bound_tol", 1e-4), on_bound=opt.get("on_bound", "warn")) or at
+    extra = {"bounds_note": note} if getattr(d, "bounds_note", None) is not None else {}
+    est["optimiser"] = dict(est["optimiser"], at_bound=at, **extra)
+    return est
+
+
+def _estimate_sac_in(d, *, bounds=None, bounds_lam=None, opt: dict, starts=None) -> dict:
     from scipy import optimize
 
-    opt = dict(opt or {})
-    if getattr(d, "bounds_note", None) is not None:
-        d.exact_bounds()  # the 2-D search uses the eigenvalue interval, not the quick (-1, 1)
     b = _search_bounds(d, bounds)
     bl = b if bounds_lam is None else bounds_lam
     quiet = {k: v for k, v in opt.items() if k not in ("on_bound",)}
@@ -244,8 +267,6 @@ def estimate_sac(d, *, bounds=None, bounds_lam=None, opt: dict | None = None, st
         nm = optimize.minimize(neg, res["x"], method="Nelder-Mead", bounds=box,
                                options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 4000})
     x = nm.x if nm.fun <= -res["fun"] else res["x"]
-    from ..estimation.optimise import check_bound
-
     on_bound = opt.get("on_bound", "warn")
     bt = opt.get("bound_tol", 1e-4)
     at = check_bound(float(x[0]), b, name="rho", bound_tol=bt, on_bound=on_bound)
