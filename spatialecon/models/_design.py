@@ -297,7 +297,8 @@ class CrossDesign:
 
     def factor(self, rho: float):
         """Sparse factorisation of ``I - rho W`` with ``solve(b, trans=...)`` (cached for the last
-        rho: shared by the solve and the traces); CHOLMOD when available above N = 3000."""
+        rho: shared by the solve and the traces); above ``DENSE_TRACE_MAX`` (2000) units the design's
+        :class:`~spatialecon.estimation.sparse.SparseLogDet` solver (CHOLMOD when installed)."""
         if self.N > DENSE_TRACE_MAX and (self._lu is None or self._lu[0] != rho):
             self._lu = (rho, self.sparse_logdet().solver(rho))
         if self._lu is None or self._lu[0] != rho:
@@ -315,7 +316,8 @@ class CrossDesign:
     def traces(self, rho: float) -> dict:
         if self.N <= DENSE_TRACE_MAX:
             return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed)
-        f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky", "eigen") else None
+        # the stencil centre is reused only from the same kind of computation (sparse factorisations)
+        f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky") else None
         return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=self.factor(rho),
                           logdet_at_rho=f0, sparse_logdet=self.sparse_logdet(), bounds=self.bounds())
 
