@@ -20,7 +20,7 @@ import scipy.sparse.linalg as spla
 
 from ..errors import EstimationError, WeightsError
 
-__all__ = ["DENSE_EIGEN_MAX", "as_csr", "symmetric_form", "eigen_range", "rho_interval"]
+__all__ = ["DENSE_EIGEN_MAX", "as_csr", "is_row_stochastic", "symmetric_form", "eigen_range", "rho_interval"]
 
 
 def _start(n: int) -> np.ndarray:
@@ -45,6 +45,20 @@ def as_csr(W) -> sp.csr_matrix:
         raise WeightsError(f"W must be square, got shape {m.shape}.")
     m.eliminate_zeros()
     return m
+
+
+def is_row_stochastic(W) -> bool:
+    """Whether W is non-negative with every row summing to 1 (eigenvalues then in [-1, 1], largest 1).
+
+    Examples
+    --------
+    >>> is_row_stochastic(np.array([[0, 1.0], [0.5, 0.5]])), is_row_stochastic(np.eye(2) * 2)
+    (True, False)
+    """
+    W = as_csr(W)
+    if W.nnz == 0 or W.data.min() < 0:
+        return False
+    return bool(np.allclose(np.asarray(W.sum(axis=1)).ravel(), 1.0, rtol=0, atol=1e-12))
 
 
 def symmetric_form(W) -> tuple[sp.csr_matrix, np.ndarray] | None:
@@ -106,8 +120,7 @@ def eigen_range(W, *, tol: float = 1e-8) -> tuple[float, float]:
         ev = np.linalg.eigvals(W.toarray())
         real = ev.real[np.abs(ev.imag) <= tol * max(np.abs(ev).max(), 1.0)]
         return float(real.min()), float(real.max())
-    rows = np.asarray(W.sum(axis=1)).ravel()
-    stochastic = W.data.min() >= 0 and np.allclose(rows, 1.0, rtol=0, atol=1e-12)
+    stochastic = is_row_stochastic(W)
     try:
         if sym is not None:
             S = sym[0]

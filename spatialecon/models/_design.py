@@ -15,7 +15,7 @@ import scipy.sparse.linalg as spla
 from scipy import linalg
 
 from ..errors import DataError, SingularDesignError, WeightsError
-from ..estimation.bounds import rho_interval
+from ..estimation.bounds import is_row_stochastic, rho_interval
 from ..estimation.covariance import DENSE_TRACE_MAX, lag_traces
 from ..estimation.logdet import AUTO_EIGEN_MAX, make_logdet
 
@@ -144,19 +144,11 @@ QUICK_BOUNDS_NOTE = ("(-1, 1): W is row-stochastic and non-negative, so its eige
                      "(N > 2000). An estimate reaching -1 triggers the exact interval and a new search.")
 
 
-def _row_stochastic(M) -> bool:
-    M = sp.csr_matrix(M)
-    if M.nnz == 0 or M.data.min() < 0:
-        return False
-    rows = np.asarray(M.sum(axis=1)).ravel()
-    return bool(np.allclose(rows, 1.0, rtol=0, atol=1e-12))
-
-
 def quick_bounds(mats) -> tuple[tuple[float, float], str | None]:
     """Search interval for rho: ``(-1, 1)`` with a note when every W is large, non-negative and
     row-stochastic (no eigenvalue computation), else the exact :func:`w_bounds` and ``None``."""
     mats = list(mats)
-    if all(M.shape[0] > QUICK_BOUNDS_MIN and _row_stochastic(M) for M in mats):
+    if all(M.shape[0] > QUICK_BOUNDS_MIN and is_row_stochastic(M) for M in mats):
         return (-1.0, 1.0), QUICK_BOUNDS_NOTE
     return w_bounds(mats), None
 
