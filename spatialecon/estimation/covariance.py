@@ -69,7 +69,8 @@ def _dense_G(W: sp.csr_matrix, rho: float) -> np.ndarray:
 
 
 def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, seed=None, solver=None,
-               logdet_at_rho: float | None = None, sparse_logdet=None, bounds=None) -> dict:
+               logdet_at_rho: float | None = None, sparse_logdet=None, bounds=None, guide=None,
+               known_logdets=None) -> dict:
     """Traces ``tr(G)``, ``tr(G G)``, ``tr(G'G)`` with ``G = W (I - rho W)^{-1}``.
 
     Parameters
@@ -91,6 +92,12 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
         An interval inside the admissible one (the estimation interval): sets
         the step of the stochastic method's difference stencil
         (:func:`spatialecon.estimation.traces.info_traces`).
+    guide : callable, optional
+        Cheap approximation of the log-determinant (the search's guide): the
+        stochastic method's stencil then needs two factorisations, not four.
+    known_logdets : tuple of three (x, logdet) pairs, optional
+        The guided search's first three exact log-determinants (its stencil),
+        reused by the stochastic method (see ``info_traces``).
 
     Returns
     -------
@@ -126,6 +133,10 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
             kw["sparse_logdet"] = sparse_logdet
         if bounds is not None:
             kw["bounds"] = bounds
+        if guide is not None:
+            kw["guide"] = guide
+        if known_logdets is not None:
+            kw["known_logdets"] = known_logdets
     out = dict(_tr.info_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, **kw))
     return out
 

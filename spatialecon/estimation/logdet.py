@@ -120,6 +120,13 @@ def _splu_logdet(M: sp.csc_matrix, permc_spec: str, dominant: bool = False) -> f
 
 
 def _lu(W: sp.csr_matrix, *, permc_spec: str = "MMD_AT_PLUS_A") -> LogDet:
+    if permc_spec == "MMD_AT_PLUS_A":
+        # SuperLU with the fill-reducing ordering computed once and kept (see .sparse); the same
+        # object then serves the traces' stencil and probe solves (one analysis, reused factors)
+        from .sparse import SparseLogDet
+
+        ld = SparseLogDet(W, backend="superlu")
+        return LogDet(ld, "lu", W.shape[0], info={"permc_spec": permc_spec, "ordering": "kept from the first call"})
     n = W.shape[0]
     Wc = sp.csc_matrix(W)
     eye = sp.identity(n, format="csc")

@@ -165,7 +165,8 @@ def _argmax_cheap(g: Callable[[float], float], a: float, b: float, n_grid: int =
 def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float], float],
                            bounds: Sequence[float], *, name: str = "rho", tol: float = 1e-8,
                            eps: float = 1e-7, bound_tol: float = 1e-4, on_bound: str = "warn",
-                           max_exact: int = 10, n_grid: int | None = None, maxiter: int = 500) -> dict:
+                           max_exact: int = 10, n_grid: int | None = None, maxiter: int = 500,
+                           stencil_step: Callable[[float], float | None] | None = None) -> dict:
     """Maximise an expensive ``f`` with the help of a cheap approximation ``guide``.
 
     ``f`` is the exact concentrated log-likelihood; ``guide`` the same with an
@@ -180,6 +181,11 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
     ``4 sqrt(2 eps |f| / f'')``, if larger: under 1e-7 on the benchmark lattices). The
     answer is the exact evaluation with the largest ``f``: it is a maximiser of
     the exact likelihood to ``tol``; the guide only decides where to look.
+    With ``stencil_step`` (a function of ``x0`` returning a step ``s`` or
+    None), step (2) evaluates ``f`` at ``x0 - s`` and ``x0 + s`` instead of
+    ``x0 + h``: one more evaluation, placed where the caller's difference
+    stencil needs it (the traces of the information matrix reuse these three
+    log-determinants); the result then has ``stencil = (x0, s)``.
     If the corrections have not settled after ``max_exact`` evaluations, or
     the exact function is not finite at the guided point, the search falls back
     to :func:`maximise_scalar` (grid and Brent on ``f``) and says so in the
@@ -229,7 +235,14 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
             cs.append(float(v - guide(float(x))) if np.isfinite(v) else np.nan)
             return v
 
-        if not np.isfinite(add(x0)) or not np.isfinite(add(x1)):
+        s_step = stencil_step(x0) if stencil_step is not None else None
+        stencil = None
+        if s_step is not None and a < x0 - s_step and x0 + s_step < b:
+            first = (x0, x0 - s_step, x0 + s_step)
+            stencil = (float(x0), float(s_step))
+        else:
+            first = (x0, x1)
+        if not all(np.isfinite(add(x)) for x in first):
             return fallback("the exact likelihood is not finite near the guided optimum", len(xs))
         prev = x0
         converged = False
@@ -274,7 +287,7 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
     at = check_bound(x, bounds, name=name, bound_tol=bound_tol, on_bound=on_bound)
     return {"x": float(x), "fun": float(fs[i]), "nfev": len(xs), "success": True, "at_bound": at,
             "bounds": (float(bounds[0]), float(bounds[1])), "optimiser": "guided exact search",
-            "guide_start": float(x0), "evaluated": list(xs)}
+            "guide_start": float(x0), "evaluated": list(xs), "stencil": stencil}
 
 
 def maximise_2d(f: Callable[[float, float], float], bounds: Sequence[Sequence[float]],

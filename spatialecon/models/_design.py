@@ -311,7 +311,27 @@ class CrossDesign:
         # the stencil centre is reused only from the same kind of computation (sparse factorisations)
         f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky") else None
         return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=self.factor(rho),
-                          logdet_at_rho=f0, sparse_logdet=self.sparse_logdet(), bounds=self.bounds())
+                          logdet_at_rho=f0, sparse_logdet=self.sparse_logdet(), bounds=self.bounds(),
+                          guide=self._guide if f0 is not None else None, known_logdets=self._known_stencil())
+
+    def stencil_step(self, rho: float) -> float | None:
+        """Step of the trace stencil at rho (:func:`~spatialecon.estimation.traces.stencil_step`), for
+        the guided search to evaluate its first points where the traces will need them (N > 2000)."""
+        if self.N <= DENSE_TRACE_MAX or self.logdet_method not in ("lu", "cholesky"):
+            return None
+        from ..estimation.traces import stencil_step
+
+        return stencil_step(self.sparse_logdet().radius, float(rho), self.bounds())
+
+    def _known_stencil(self):
+        st = getattr(self, "search_stencil", None)
+        if st is None:
+            return None
+        x0, h = st
+        xs = (x0 - h, x0, x0 + h)
+        if not all(x in self._ld_memo for x in xs):
+            return None
+        return tuple((x, self._ld_memo[x]) for x in xs)
 
     def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
         return self.factor(rho).solve(np.asarray(v, dtype=float))

@@ -97,7 +97,11 @@ def _maximise_in(d, prof, b, name: str, opt: dict) -> dict:
     def guide(x: float) -> float:
         return prof.without_logdet(x) + guide_ld(x)
 
-    return maximise_scalar_guided(prof, guide, b, name=name, **kw)
+    step = getattr(d, "stencil_step", None)
+    res = maximise_scalar_guided(prof, guide, b, name=name, stencil_step=step, **kw)
+    if step is not None:  # the first three exact points also serve the traces' difference stencil
+        d.search_stencil = res.get("stencil")
+    return res
 
 
 def _solve(d, rho: float, v: np.ndarray) -> np.ndarray:

@@ -378,7 +378,7 @@ class SpatialModel:
             info["cov_sigma2"] = pd.Series(V[p, :p], index=labels)
             o = fit["optimiser"]
             info["optimiser"] = {kk: o[kk] for kk in ("optimiser", "nfev", "at_bound", "bounds", "fun",
-                                                      "bounds_note", "guide_start") if kk in o}
+                                                      "bounds_note", "guide_start", "stencil") if kk in o}
             info["bounds"] = o["bounds"]
             band_fn = getattr(d, "logdet_error_band", None)
             if callable(band_fn):

@@ -1,0 +1,175 @@
+"""Fewer sparse factorisations at large N, with the same numbers.
+
+A large-N fit spends its time in sparse factorisations of ``I - rho W``. Three
+reuses cut their number: (1) the derivative traces ``tr(G) = -F'``,
+``tr(GG) = -F''`` take the curvature from the search's Chebyshev guide and only
+correct it with exact values (two factorisations instead of four); (2) the
+guided search evaluates its first points at ``x0 - h, x0, x0 + h``, which then
+serve that correction (no factorisation at all); (3) the probe solves reuse the
+factor of the search's last evaluation. References here are independent of the
+code under test: eigenvalues of the symmetric similar matrix (dense numpy) and
+direct SuperLU solves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from libpysal.graph import Graph
+from libpysal.weights import lat2W
+
+import spatialecon as se
+from spatialecon.estimation import sparse as sparse_ld
+from spatialecon.estimation import traces
+from spatialecon.estimation.approx import chebyshev_logdet
+
+BACKENDS = ["superlu"] + (["cholmod"] if sparse_ld.cholmod_available() else [])
+
+
+def rook_binary(r: int, c: int) -> sp.csr_matrix:
+    path = lambda m: sp.diags([np.ones(m - 1), np.ones(m - 1)], [-1, 1])  # noqa: E731
+    return sp.csr_matrix(sp.kron(sp.identity(r), path(c)) + sp.kron(path(r), sp.identity(c)))
+
+
+def rowstd(B):
+    return sp.csr_matrix(sp.diags(1.0 / np.asarray(B.sum(axis=1)).ravel()) @ B)
+
+
+def eig_traces(B, rho):
+    """tr(G), tr(GG) of the row-standardised B from the eigenvalues of D^-1/2 B D^-1/2."""
+    d = np.asarray(B.sum(axis=1)).ravel()
+    S = (sp.diags(d**-0.5) @ B @ sp.diags(d**-0.5)).toarray()
+    lam = np.linalg.eigvalsh(S)
+    phi = lam / (1 - rho * lam)
+    return {"tr_G": phi.sum(), "tr_GG": (phi**2).sum()}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("rho", [-0.6, 0.45, 0.9])
+@pytest.mark.parametrize("shape", [(30, 40), (50, 50)], ids=["N1200-exact-guide", "N2500-stochastic-guide"])
+def test_derivative_traces_with_guide_and_shared_stencil_match_eigenvalues(backend, rho, shape):
+    B = rook_binary(*shape)
+    W = rowstd(B)
+    ref = eig_traces(B, rho)
+    bounds = (-1.0, 1.0)
+    guide = chebyshev_logdet(W, order=20, n_vectors=10, bounds=bounds, seed=0)
+    ld = sparse_ld.SparseLogDet(W, backend=backend)
+    f0 = ld(rho)
+    plain, plain_err, route = traces._derivative_traces(ld, rho, f0, bounds)
+    assert route.startswith("five-point")
+    n0 = ld.n_calls
+    two, two_err, route = traces._derivative_traces(ld, rho, f0, bounds, guide)
+    assert route == "guide + two factorisations"
+    assert ld.n_calls - n0 == 2  # two factorisations, not four
+    # the search's own stencil around x0, a little off rho (as after the guided search)
+    h = traces.stencil_step(ld.radius, rho, bounds)
+    x0 = rho - 0.02 * h
+    known = tuple((x, ld(x)) for x in (x0 - h, x0, x0 + h))
+    n0 = ld.n_calls
+    shared, shared_err, route = traces._derivative_traces(ld, rho, f0, bounds, guide, known)
+    assert route.startswith("search stencil")
+    assert ld.n_calls == n0  # no factorisation at all
+    for got, err in ((plain, plain_err), (two, two_err), (shared, shared_err)):
+        for k in ("tr_G", "tr_GG"):
+            actual = abs(got[k] - ref[k])
+            assert actual <= err[k], (k, actual, err[k])  # the reported error covers the actual one
+            assert actual <= 1e-5 * abs(ref[k]), (k, actual)
+            assert err[k] <= 1e-4 * abs(ref[k]), (k, err[k])
+    # a larger offset: used only while its error estimate stays below 1e-5 relative, else two
+    # new factorisations; either way the answer is as accurate and the error covers it
+    x0 = rho - 0.2 * h
+    known = tuple((x, ld(x)) for x in (x0 - h, x0, x0 + h))
+    n0 = ld.n_calls
+    got, err, route = traces._derivative_traces(ld, rho, f0, bounds, guide, known)
+    assert ld.n_calls - n0 == (0 if route.startswith("search") else 2)
+    for k in ("tr_G", "tr_GG"):
+        assert abs(got[k] - ref[k]) <= min(err[k], 1e-5 * abs(ref[k])), k
+
+
+def test_shared_stencil_not_used_when_rho_is_far_from_it():
+    W = rowstd(rook_binary(20, 30))
+    guide = chebyshev_logdet(W, order=20, n_vectors=10, bounds=(-1.0, 1.0), seed=0)
+    ld = sparse_ld.SparseLogDet(W, backend="superlu")
+    rho = 0.3
+    h = traces.stencil_step(ld.radius, rho, (-1.0, 1.0))
+    x0 = rho + h  # rho lies outside x0 +- h/4: the known values are not used
+    known = tuple((x, ld(x)) for x in (x0 - h, x0, x0 + h))
+    n0 = ld.n_calls
+    *_, route = traces._derivative_traces(ld, rho, ld(rho), (-1.0, 1.0), guide, known)
+    assert route == "guide + two factorisations"
+    assert ld.n_calls - n0 == 3  # rho itself, then rho +- h
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_solver_reuses_the_last_factor_and_solves_exactly(backend):
+    W = rowstd(rook_binary(12, 17))
+    n = W.shape[0]
+    b = np.random.default_rng(1).normal(size=(n, 3))
+    ld = sparse_ld.SparseLogDet(W, backend=backend)
+    for rho in (0.4, 0.4, -0.7):  # first call (ordering computed), later calls (kept ordering)
+        ld(0.1)
+        ld(rho)
+        s = ld.solver(rho)
+        A = np.eye(n) - rho * W.toarray()
+        np.testing.assert_allclose(A @ s.solve(b), b, atol=1e-10)
+        np.testing.assert_allclose(A.T @ s.solve(b, trans="T"), b, atol=1e-10)
+        np.testing.assert_allclose(A @ s.solve(b[:, 0]), b[:, 0], atol=1e-10)
+        # a later log-determinant at another rho must not change a solver already handed out
+        ld(0.2)
+        np.testing.assert_allclose(A @ s.solve(b), b, atol=1e-10)
+        s2 = ld.solver(rho)  # a new factorisation now (the last one was at 0.2)
+        np.testing.assert_allclose(A @ s2.solve(b), b, atol=1e-10)
+
+
+@pytest.mark.skipif(not sparse_ld.cholmod_available(), reason="scikit-sparse (CHOLMOD) not installed")
+def test_cholmod_orderings_give_the_same_logdet(monkeypatch):
+    W = rowstd(rook_binary(40, 45))
+    amd = sparse_ld.SparseLogDet(W, backend="cholmod")
+    assert amd.ordering == "amd"
+    monkeypatch.setattr(sparse_ld, "METIS_MIN_N", 100)
+    metis = sparse_ld.SparseLogDet(W, backend="cholmod")
+    assert metis.ordering in ("metis", "amd")  # amd only if CHOLMOD was built without METIS
+    for rho in (-0.8, 0.3, 0.97):
+        assert metis(rho) == pytest.approx(amd(rho), rel=1e-12)
+
+
+@pytest.mark.parametrize("model", ["SAR", "SEM"])
+def test_large_fit_factorises_only_in_the_search(model, monkeypatch):
+    # N = 2,200: the guided search and stochastic traces; SuperLU counted directly
+    g = Graph.from_W(lat2W(40, 55, rook=True)).transform("r")
+    ids = g.unique_ids
+    n = len(ids)
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n)}, index=ids)
+    W = g.sparse.tocsc()
+    A = sp.identity(n, format="csc") - 0.5 * W
+    xb = 1.0 + X["x1"].to_numpy() - X["x2"].to_numpy()
+    e = rng.normal(size=n)
+    y = sp.linalg.spsolve(A, xb + e) if model == "SAR" else xb + sp.linalg.spsolve(A, e)
+    y = pd.Series(y, index=ids, name="y")
+    calls = []
+    real = sparse_ld.spla.splu
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(sparse_ld.spla, "splu", counting)
+    res = getattr(se, model)(y, X, g).fit(logdet="lu")
+    opt = res.info["optimiser"]
+    assert opt["optimiser"] == "guided exact search"
+    assert opt["stencil"] is not None
+    tr = res.info["traces"]
+    assert tr["derivatives"]
+    # every sparse LU is one of the search's exact evaluations, or one of the two the traces'
+    # stencil needs when the search ended too far from its first point; none for the probe solves
+    extra = 0 if tr["derivative_stencil"].startswith("search") else 2
+    assert tr["derivative_stencil"] in ("guide + two factorisations", "search stencil, no factorisation")
+    assert len(calls) == opt["nfev"] + extra
+    monkeypatch.setattr(sparse_ld.spla, "splu", real)
+    # and the standard errors equal those of the plain search with the four-point stencil
+    plain = getattr(se, model)(y, X, g).fit(logdet="lu", n_grid=11)
+    assert plain.info["optimiser"]["optimiser"] == "grid+bounded Brent"
+    np.testing.assert_allclose(res.bse, plain.bse, rtol=1e-6)
