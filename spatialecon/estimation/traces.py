@@ -404,9 +404,14 @@ SHARED_STENCIL_RTOL = 1e-5
 def _shared_stencil(rho, f_rho, h, known, guide, rounding):
     """Derivatives from the search's own stencil ``known = ((x0 - h, f), (x0, f), (x0 + h, f))``.
 
-    ``f_rho`` (the exact value at rho) checks the quadratic model of the correction at rho: its
-    residual ``r`` measures the cubic term, ``c^(3) ~ -6 r / (delta h^2)``, so the offset's error
-    in the second derivative, ``|c^(3)| |delta|``, is estimated by ``6 |r| / h^2`` (doubled).
+    The correction ``c = F - guide`` is interpolated by the cubic through
+    ``x0 - h, x0, x0 + h`` and rho itself (where ``f_rho``, the exact value, is
+    known too) and differentiated at rho; for ``|rho - x0| < 1e-3 h`` the
+    quadratic through the first three (the cubic term's share is then below
+    rounding). Truncation errors ``~h^2 |c^(3)| / 6`` and ``~h^2 |c^(4)| / 12``
+    are bounded with ``|c^(k)| <= |F^(k)| + |guide^(k)| ~ 2 |guide^(k)|``, each
+    guide term estimated by the distance between its three- and five-point
+    rules; rounding is added.
     """
     (xm, fm), (x0, f0), (xp, fp) = known
     delta = rho - x0
@@ -417,15 +422,18 @@ def _shared_stencil(rho, f_rho, h, known, guide, rounding):
         return None
     cm, c0, cp = fm - gc[0], f0 - gc[1], fp - gc[2]
     a, b = (cp - cm) / (2 * h), (cp - 2 * c0 + cm) / (2 * h * h)  # c(x0 + u) ~ c0 + a u + b u^2
+    k3 = 0.0  # + k3 u (u - h) (u + h) through the fourth point (rho, f_rho)
+    if abs(delta) >= 1e-3 * h:
+        resid = (f_rho - g[0]) - (c0 + a * delta + b * delta**2)
+        k3 = resid / (delta * (delta**2 - h**2))
     g1 = (g[-2] - 8 * g[-1] + 8 * g[1] - g[2]) / (12 * h)
     g2 = (-g[-2] + 16 * g[-1] - 30 * g[0] + 16 * g[1] - g[2]) / (12 * h * h)
     g1_3, g2_3 = (g[1] - g[-1]) / (2 * h), (g[1] - 2 * g[0] + g[-1]) / (h * h)
-    d1, d2 = g1 + a + 2 * b * delta, g2 + 2 * b
-    resid = (f_rho - g[0]) - (c0 + a * delta + b * delta**2)
-    # truncation: h^2 |c^(3)| / 6 and h^2 |c^(4)| / 12 with |c^(k)| <= |F^(k)| + |guide^(k)| ~ 2 |guide^(k)|,
-    # each guide term estimated by the distance between its three- and five-point rules
-    err = {"tr_G": 2 * abs(g1 - g1_3) + 4 * rounding / h,
-           "tr_GG": 2 * abs(g2 - g2_3) + 12 * abs(resid) / h**2 + 4 * rounding / h**2}
+    d1 = g1 + a + 2 * b * delta + k3 * (3 * delta**2 - h**2)
+    d2 = g2 + 2 * b + 6 * k3 * delta
+    near = 2 * rounding / max(abs(delta), 1e-3 * h)  # the cubic term's rounding in the slope
+    err = {"tr_G": 2 * abs(g1 - g1_3) + 4 * rounding / h + near,
+           "tr_GG": 2 * abs(g2 - g2_3) + 8 * rounding / h**2}
     return {"tr_G": -d1, "tr_GG": -d2}, err
 
 
@@ -448,12 +456,12 @@ def _derivative_traces(ld, rho: float, f0: float, bounds=None, guide=None, known
 
     ``known``, the exact log-determinants at ``x0 - h, x0, x0 + h`` that the
     guided search evaluated first (with ``h`` this function's step at
-    ``x0``), replaces those two factorisations when ``|rho - x0| <= h / 4``:
-    the quadratic through the three corrections is differentiated at rho,
-    and its residual at rho (where F is known exactly) estimates the error
-    that the offset ``rho - x0`` adds; the result is kept when both error
-    estimates are below ``SHARED_STENCIL_RTOL`` (1e-5) relative, else the
-    two-factorisation route is taken.
+    ``x0``), replaces those two factorisations when ``|rho - x0| <= h``: the
+    cubic through the corrections at these three points and at rho (where F
+    is known exactly too) is differentiated at rho (``_shared_stencil``); the
+    result is kept when both error estimates are below
+    ``SHARED_STENCIL_RTOL`` (1e-5) relative, else the two-factorisation route
+    is taken.
     The step is 1e-3 of the distance to the nearest singular point, bounded
     below by ``1/s - |rho|`` (s bounds the spectral radius) and by the distance
     to the ends of ``bounds`` (an interval inside the admissible one), which
@@ -465,7 +473,7 @@ def _derivative_traces(ld, rho: float, f0: float, bounds=None, guide=None, known
     rounding = 64 * np.finfo(float).eps * (abs(f0) + n)
     if guide is not None and known is not None:
         hk = known[2][0] - known[1][0]
-        if hk > 0 and abs(rho - known[1][0]) <= 0.25 * hk:
+        if hk > 0 and abs(rho - known[1][0]) <= hk:
             out = _shared_stencil(rho, float(f0), hk, known, guide, rounding)
             # kept only when its error estimate is small (else two new factorisations below)
             if out is not None and all(out[1][k] <= SHARED_STENCIL_RTOL * abs(out[0][k]) for k in out[0]):
@@ -670,7 +678,7 @@ def info_traces(
         With ``guide``: exact log-determinants at ``x0 - h, x0, x0 + h`` (the
         guided search's first evaluations, ``h`` = :func:`stencil_step` at
         ``x0``); used instead of new factorisations when rho is within
-        ``h / 4`` of ``x0``.
+        ``h`` of ``x0``.
 
     Returns
     -------
