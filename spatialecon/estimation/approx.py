@@ -90,8 +90,10 @@ class ApproxLogDet:
         Monte Carlo standard error at ``rho`` (0 when the traces are exact).
     """
 
-    def __init__(self, value, band, se, *, method: str, n: int, order: int, n_vectors: int, level: float, info):
+    def __init__(self, value, band, se, *, method: str, n: int, order: int, n_vectors: int, level: float, info,
+                 many=None):
         self._value = value
+        self._many = many
         self._band = band
         self._se = se
         self.method = method
@@ -103,6 +105,14 @@ class ApproxLogDet:
 
     def __call__(self, rho: float) -> float:
         return float(self._value(float(rho)))
+
+    def many(self, rhos) -> np.ndarray:
+        """The approximation at each of ``rhos`` (vectorised where the method allows; the same
+        values as calling it point by point)."""
+        rhos = np.asarray(rhos, dtype=float)
+        if self._many is not None:
+            return np.asarray(self._many(rhos), dtype=float)
+        return np.array([self(r) for r in rhos])
 
     def error_band(self, rho: float) -> float:
         """Half-width of the error band of the approximation at ``rho``."""
@@ -306,6 +316,24 @@ def chebyshev_logdet(
             return -np.inf
         return float(c[: order + 1] @ t)
 
+    def many(rhos: np.ndarray) -> np.ndarray:
+        # one DCT per group of rhos that need the same number of nodes (as value() point by point)
+        out = np.full(rhos.shape, -np.inf)
+        nns = np.zeros(rhos.shape, dtype=int)
+        for i, r in enumerate(rhos):
+            x0 = admissible(float(r))
+            if x0 is not None:
+                nns[i] = _n_nodes(x0 if np.isfinite(x0) else 2.0, order)
+        for nn in np.unique(nns[nns > 0]):
+            idx = np.flatnonzero(nns == nn)
+            k = np.arange(nn)
+            x = np.cos(np.pi * (k + 0.5) / nn)
+            f = np.log(1.0 - rhos[idx, None] * (alpha * x[None, :] + beta))
+            c = scipy.fft.dct(f, type=2, axis=1) / nn
+            c[:, 0] *= 0.5
+            out[idx] = c[:, : order + 1] @ t
+        return out
+
     def se(rho: float) -> float:
         if q is None:
             return 0.0
@@ -322,7 +350,8 @@ def chebyshev_logdet(
         return float(n * np.sum(np.abs(c[order + 1 :])) + z * se(rho))
 
     info = {"interval": (a, b), "traces": "exact" if q is None else "stochastic", "level": level}
-    return ApproxLogDet(value, band, se, method="chebyshev", n=n, order=order, n_vectors=p, level=level, info=info)
+    return ApproxLogDet(value, band, se, method="chebyshev", n=n, order=order, n_vectors=p, level=level, info=info,
+                        many=many)
 
 
 # ---------------------------------------------------------------------------

@@ -119,6 +119,10 @@ class LagProfile:
         """The concentrated log-likelihood minus the log-determinant (cheap)."""
         return float(_concentrated(self.sse(rho), self.n))
 
+    def without_logdet_many(self, rhos) -> np.ndarray:
+        """:meth:`without_logdet` at each of ``rhos`` (vectorised)."""
+        return np.array([self.without_logdet(r) for r in np.asarray(rhos, dtype=float)])
+
     def estimates(self, rho: float) -> dict:
         """beta, sigma2, residuals and log-likelihood at ``rho``."""
         beta = self.b0 - rho * self.bL
@@ -157,22 +161,35 @@ class ErrorProfile:
         so it serves only the guide of the search (:func:`.optimise.maximise_scalar_guided`); the
         likelihood itself (``__call__``) solves least squares on the filtered data.
         """
+        sse = self._sse_moments(np.array([float(lam)]))
+        if sse is None:
+            _, e = self._fit(lam)
+            return float(_concentrated(float(e @ e), self.n))
+        return float(_concentrated(float(sse[0]), self.n))
+
+    def without_logdet_many(self, lams) -> np.ndarray:
+        """:meth:`without_logdet` at each of ``lams`` (the normal equations solved as one batch)."""
+        lams = np.asarray(lams, dtype=float)
+        sse = self._sse_moments(lams)
+        if sse is None:
+            return np.array([self.without_logdet(v) for v in lams])
+        return np.array([_concentrated(float(v), self.n) for v in sse])
+
+    def _sse_moments(self, lams: np.ndarray):
         if not hasattr(self, "_moments"):
             Z = np.column_stack([self.y, self.X, self.Wy, self.WX])
             self._moments = Z.T @ Z
-        k = self.X.shape[1]
+        k1 = self.X.shape[1] + 1
         M = self._moments
-        # filtered columns [ys, Xs] = Z @ C(lam) with C = [[I], [-lam I]] on the (y, X) and (Wy, WX) blocks
-        C = np.vstack([np.eye(k + 1), -lam * np.eye(k + 1)])
-        Q = C.T @ M @ C
-        syy, sxy, sxx = Q[0, 0], Q[1:, 0], Q[1:, 1:]
+        A, Bm, D = M[:k1, :k1], M[:k1, k1:], M[k1:, k1:]
+        # filtered columns [ys, Xs] = Z C(lam), C = [I; -lam I]: C'MC = A - lam (B + B') + lam^2 D
+        Q = A[None] - lams[:, None, None] * (Bm + Bm.T)[None] + (lams**2)[:, None, None] * D[None]
+        syy, sxy, sxx = Q[:, 0, 0], Q[:, 1:, 0], Q[:, 1:, 1:]
         try:
-            beta = np.linalg.solve(sxx, sxy)
+            beta = np.linalg.solve(sxx, sxy[..., None])[..., 0]
         except np.linalg.LinAlgError:
-            _, e = self._fit(lam)
-            return float(_concentrated(float(e @ e), self.n))
-        sse = max(float(syy - sxy @ beta), 0.0)
-        return float(_concentrated(sse, self.n))
+            return None
+        return np.maximum(syy - np.einsum("ij,ij->i", sxy, beta), 0.0)
 
     def estimates(self, lam: float) -> dict:
         """beta (GLS), sigma2, innovations ``e = B(lam)(y - X beta)`` and log-likelihood."""

@@ -145,9 +145,12 @@ def maximise_scalar(f: Callable[[float], float], bounds: Sequence[float], *, nam
 
 
 def _argmax_cheap(g: Callable[[float], float], a: float, b: float, n_grid: int = 201) -> float:
-    """Maximiser of a cheap function on [a, b]: dense grid, then Brent in the best bracket."""
+    """Maximiser of a cheap function on [a, b]: dense grid, then Brent in the best bracket.
+
+    ``g.many(grid)``, when ``g`` has it, evaluates the grid in one vectorised call."""
     grid = np.linspace(a, b, n_grid)
-    vals = np.array([g(float(x)) for x in grid])
+    many = getattr(g, "many", None)
+    vals = np.asarray(many(grid), dtype=float) if many is not None else np.array([g(float(x)) for x in grid])
     vals = np.where(np.isfinite(vals), vals, -np.inf)
     if not np.isfinite(vals).any():
         return float("nan")
@@ -260,6 +263,9 @@ def maximise_scalar_guided(f: Callable[[float], float], guide: Callable[[float],
 
             def corrected(x, coef=coef, best=best):
                 return guide(x) + np.polyval(coef, (x - best) / h)
+
+            if hasattr(guide, "many"):
+                corrected.many = lambda xs, coef=coef, best=best: guide.many(xs) + np.polyval(coef, (xs - best) / h)
 
             # local window: a far-off optimum is approached 8 h per evaluation (or the search falls back)
             lo_, hi_ = max(a, best - 8 * h), min(b, best + 8 * h)

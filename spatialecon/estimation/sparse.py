@@ -296,6 +296,9 @@ class SparseLogDet:
 class _SimilarCholesky:
     """Solves with ``A = D^{-1/2} (I - rho S) D^{1/2}`` from a Cholesky factor of ``I - rho S``."""
 
+    #: many right-hand sides are best solved in one block call
+    block_solves = True
+
     def __init__(self, factor, d: np.ndarray):
         self._factor = factor
         self._sq = np.sqrt(d)

@@ -97,6 +97,8 @@ def _maximise_in(d, prof, b, name: str, opt: dict) -> dict:
     def guide(x: float) -> float:
         return prof.without_logdet(x) + guide_ld(x)
 
+    if hasattr(prof, "without_logdet_many") and hasattr(guide_ld, "many"):
+        guide.many = lambda xs: prof.without_logdet_many(xs) + guide_ld.many(xs)
     step = getattr(d, "stencil_step", None)
     res = maximise_scalar_guided(prof, guide, b, name=name, stencil_step=step, **kw)
     if step is not None:  # the first three exact points also serve the traces' difference stencil
