@@ -220,3 +220,33 @@ def test_argmax_cheap_uses_the_vectorised_grid():
     x = _argmax_cheap(g, -1.0, 1.0)
     assert x == pytest.approx(0.3, abs=1e-9)
     assert calls["many"] == 1 and calls["one"] < 60  # the 201-point grid in one call, Brent point by point
+
+
+def test_approximate_logdet_carries_the_stencil(monkeypatch):
+    # logdet="chebyshev": the traces' stencil is carried by that approximation (two exact
+    # factorisations) and log|A| at the estimate comes from the probe solver's own factor
+    g = Graph.from_W(lat2W(45, 50, rook=True)).transform("r")
+    ids = g.unique_ids
+    n = len(ids)
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"x1": rng.normal(size=n)}, index=ids)
+    W = g.sparse.tocsc()
+    y = sp.linalg.spsolve(sp.identity(n, format="csc") - 0.4 * W, 1.0 + X["x1"].to_numpy() + rng.normal(size=n))
+    y = pd.Series(y, index=ids, name="y")
+    calls = []
+    real = sparse_ld.SparseLogDet.__call__
+
+    def counting(self, rho):
+        calls.append(rho)
+        return real(self, rho)
+
+    monkeypatch.setattr(sparse_ld.SparseLogDet, "__call__", counting)
+    res = se.SAR(y, X, g).fit(logdet="chebyshev")
+    tr = res.info["traces"]
+    assert tr["derivative_stencil"] == "guide + two factorisations"
+    assert len(calls) == 2
+    rho = float(res.params["rho"])
+    ref = eig_traces(sp.csr_matrix((g.sparse > 0).astype(float)), rho)
+    for k in ("tr_G", "tr_GG"):
+        assert abs(tr[k] - ref[k]) <= tr["se"][k], k
+        assert abs(tr[k] - ref[k]) <= 1e-6 * abs(ref[k]), k

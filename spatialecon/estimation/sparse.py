@@ -100,6 +100,11 @@ class _PermutedLU:
         self._lu = lu
         self._p = p
 
+    def logdet(self) -> float:
+        """``log|det A|`` from the diagonal of U."""
+        d = self._lu.U.diagonal()
+        return -np.inf if np.any(d == 0) else float(np.sum(np.log(np.abs(d))))
+
     def solve(self, b: np.ndarray, trans: str = "N") -> np.ndarray:
         b = np.asarray(b, dtype=float)
         out = np.empty_like(b)
@@ -302,6 +307,10 @@ class _SimilarCholesky:
     def __init__(self, factor, d: np.ndarray):
         self._factor = factor
         self._sq = np.sqrt(d)
+
+    def logdet(self) -> float:
+        """``log|A| = log|I - rho S|`` from the factor."""
+        return float(self._factor.logdet())
 
     def solve(self, b: np.ndarray, trans: str = "N") -> np.ndarray:
         b = np.asarray(b, dtype=float)

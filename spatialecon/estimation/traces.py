@@ -535,7 +535,8 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
     fixed, fixed_err, route = {}, {}, None
     if derivatives:
         try:
-            f_rho = ld(rho) if f0 is None else float(f0)
+            own = getattr(lu, "logdet", None)  # the probe solver's factor already holds log|A|
+            f_rho = float(f0) if f0 is not None else (float(own()) if callable(own) else ld(rho))
             fixed, fixed_err, route = _derivative_traces(ld, rho, f_rho, bounds, guide, known)
         except EstimationError:  # a stencil point outside the nonsingular range
             fixed, fixed_err = {}, {}

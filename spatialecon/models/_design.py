@@ -312,7 +312,17 @@ class CrossDesign:
         f0 = self.logdet(rho) if self.logdet_method in ("lu", "cholesky") else None
         return lag_traces(self.W, rho, method=self.trace_method, seed=self.seed, solver=self.factor(rho),
                           logdet_at_rho=f0, sparse_logdet=self.sparse_logdet(), bounds=self.bounds(),
-                          guide=self._guide if f0 is not None else None, known_logdets=self._known_stencil())
+                          guide=self._trace_guide(f0), known_logdets=self._known_stencil())
+
+    def _trace_guide(self, f0):
+        """The smooth approximation of the log-determinant that carries the traces' stencil: the
+        search's guide after an exact search, the fitted approximation itself (Chebyshev or Monte
+        Carlo) otherwise."""
+        if f0 is not None:
+            return self._guide
+        if self.logdet_method in ("chebyshev", "mc"):
+            return self._ld
+        return None
 
     def stencil_step(self, rho: float) -> float | None:
         """Step of the trace stencil at rho (:func:`~spatialecon.estimation.traces.stencil_step`), for
