@@ -75,6 +75,7 @@ import scipy.sparse.linalg as spla
 
 from .._options import TraceMethod, validate
 from ..errors import EstimationError
+from ._stencil import SHARED_STENCIL_RTOL, _derivative_traces, stencil_step  # noqa: F401  (re-exported)
 from .bounds import as_csr, symmetric_form
 
 __all__ = [
@@ -379,139 +380,6 @@ def _is_symmetric(W: sp.csr_matrix) -> bool:
     if W.nnz == 0:
         return True
     return bool(abs(W - W.T).max() <= 1e-14 * abs(W).max())
-
-
-def stencil_step(radius: float, rho: float, bounds=None) -> float:
-    """Step of the log-determinant difference stencil at ``rho``.
-
-    ``1e-3`` of the distance to the nearest singular point, bounded below by
-    ``1/radius - |rho|`` (radius bounds the spectral radius of W) and by the
-    distance to the ends of ``bounds`` (an interval inside the admissible
-    one), clipped to ``[1e-6, 1e-3]``.
-
-    Examples
-    --------
-    >>> stencil_step(1.0, 0.5)
-    0.0005
-    """
-    room = (1.0 / radius - abs(rho)) if radius > 0 else 1.0
-    if bounds is not None:
-        room = max(room, min(rho - float(bounds[0]), float(bounds[1]) - rho))
-    return 1e-3 * float(np.clip(room, 1e-3, 1.0))
-
-
-#: largest relative error estimate for which the search's stencil replaces two factorisations
-SHARED_STENCIL_RTOL = 1e-5
-
-
-def _shared_stencil(rho, f_rho, h, known, guide, rounding):
-    """Derivatives from the search's own stencil ``known = ((x0 - h, f), (x0, f), (x0 + h, f))``.
-
-    The correction ``c = F - guide`` is interpolated by the cubic through
-    ``x0 - h, x0, x0 + h`` and rho itself (where ``f_rho``, the exact value, is
-    known too) and differentiated at rho; for ``|rho - x0| < 1e-3 h`` the
-    quadratic through the first three (the cubic term's share is then below
-    rounding). Truncation errors ``~h^2 |c^(3)| / 6`` and ``~h^2 |c^(4)| / 12``
-    are bounded with ``|c^(k)| <= |F^(k)| + |guide^(k)| ~ 2 |guide^(k)|``, each
-    guide term estimated by the distance between its three- and five-point
-    rules; rounding is added.
-    """
-    (xm, fm), (x0, f0), (xp, fp) = known
-    delta = rho - x0
-    with np.errstate(all="ignore"):
-        g = {k: float(guide(rho + k * h)) for k in (-2, -1, 0, 1, 2)}
-        gc = [float(guide(x)) for x in (xm, x0, xp)]
-    if not all(np.isfinite(v) for v in list(g.values()) + gc):
-        return None
-    cm, c0, cp = fm - gc[0], f0 - gc[1], fp - gc[2]
-    a, b = (cp - cm) / (2 * h), (cp - 2 * c0 + cm) / (2 * h * h)  # c(x0 + u) ~ c0 + a u + b u^2
-    k3 = 0.0  # + k3 u (u - h) (u + h) through the fourth point (rho, f_rho)
-    if abs(delta) >= 1e-3 * h:
-        resid = (f_rho - g[0]) - (c0 + a * delta + b * delta**2)
-        k3 = resid / (delta * (delta**2 - h**2))
-    g1 = (g[-2] - 8 * g[-1] + 8 * g[1] - g[2]) / (12 * h)
-    g2 = (-g[-2] + 16 * g[-1] - 30 * g[0] + 16 * g[1] - g[2]) / (12 * h * h)
-    g1_3, g2_3 = (g[1] - g[-1]) / (2 * h), (g[1] - 2 * g[0] + g[-1]) / (h * h)
-    d1 = g1 + a + 2 * b * delta + k3 * (3 * delta**2 - h**2)
-    d2 = g2 + 2 * b + 6 * k3 * delta
-    near = 2 * rounding / max(abs(delta), 1e-3 * h)  # the cubic term's rounding in the slope
-    err = {"tr_G": 2 * abs(g1 - g1_3) + 4 * rounding / h + near,
-           "tr_GG": 2 * abs(g2 - g2_3) + 8 * rounding / h**2}
-    return {"tr_G": -d1, "tr_GG": -d2}, err
-
-
-def _derivative_traces(ld, rho: float, f0: float, bounds=None, guide=None, known=None) -> tuple[dict, dict, str]:
-    """``tr(G) = -F'(rho)`` and ``tr(GG) = -F''(rho)`` of ``F = log|I - rho W|``.
-
-    Five-point central differences of exact sparse-LU log-determinants
-    (truncation error O(h^4)); the error estimate returned is the distance to
-    the three-point rule (O(h^2), so conservative) plus a rounding bound.
-
-    With a cheap smooth approximation ``guide`` of F (the Chebyshev guide of
-    the search), two exact factorisations suffice: ``F = guide + c``, with the
-    derivatives of ``guide`` by five-point differences (no factorisation) and
-    those of the small, smooth correction ``c = F - guide`` by three-point
-    differences of exact values. The truncation error of the second
-    derivative, ``h^2 c^(4) / 12``, is at most ``h^2 (|F^(4)| + |guide^(4)|) / 12``;
-    the returned error is that bound (each term estimated by the distance
-    between the three- and five-point rules of F and of the guide) plus
-    rounding, as conservative as the plain rule's.
-
-    ``known``, the exact log-determinants at ``x0 - h, x0, x0 + h`` that the
-    guided search evaluated first (with ``h`` this function's step at
-    ``x0``), replaces those two factorisations when ``|rho - x0| <= h``: the
-    cubic through the corrections at these three points and at rho (where F
-    is known exactly too) is differentiated at rho (``_shared_stencil``); the
-    result is kept when both error estimates are below
-    ``SHARED_STENCIL_RTOL`` (1e-5) relative, else the two-factorisation route
-    is taken.
-    The step is 1e-3 of the distance to the nearest singular point, bounded
-    below by ``1/s - |rho|`` (s bounds the spectral radius) and by the distance
-    to the ends of ``bounds`` (an interval inside the admissible one), which
-    is what keeps the step large for ``rho < -1/s`` (e.g. rho < -1 with a
-    row-standardised W, found after the retry on the exact interval).
-    """
-    n = ld.n
-    h = stencil_step(ld.radius, rho, bounds)
-    rounding = 64 * np.finfo(float).eps * (abs(f0) + n)
-    if guide is not None and known is not None:
-        hk = known[2][0] - known[1][0]
-        if hk > 0 and abs(rho - known[1][0]) <= hk:
-            out = _shared_stencil(rho, float(f0), hk, known, guide, rounding)
-            # kept only when its error estimate is small (else two new factorisations below)
-            if out is not None and all(out[1][k] <= SHARED_STENCIL_RTOL * abs(out[0][k]) for k in out[0]):
-                return out[0], out[1], "search stencil, no factorisation"
-    if guide is not None:
-        with np.errstate(all="ignore"):
-            g = {k: float(guide(rho + k * h)) for k in (-2, -1, 0, 1, 2)}
-        if all(np.isfinite(v) for v in g.values()):
-            f = {0: float(f0)}
-            for k in (-1, 1):
-                f[k] = ld(rho + k * h)
-                if not np.isfinite(f[k]):
-                    raise EstimationError(f"I - rho W is singular near rho={rho}.")
-            c = {k: f[k] - g[k] for k in (-1, 0, 1)}
-            g1 = (g[-2] - 8 * g[-1] + 8 * g[1] - g[2]) / (12 * h)
-            g2 = (-g[-2] + 16 * g[-1] - 30 * g[0] + 16 * g[1] - g[2]) / (12 * h * h)
-            g1_3, g2_3 = (g[1] - g[-1]) / (2 * h), (g[1] - 2 * g[0] + g[-1]) / (h * h)
-            d1 = g1 + (c[1] - c[-1]) / (2 * h)
-            d2 = g2 + (c[1] - 2 * c[0] + c[-1]) / (h * h)
-            d1_3, d2_3 = (f[1] - f[-1]) / (2 * h), (f[1] - 2 * f[0] + f[-1]) / (h * h)
-            err = {"tr_G": abs(d1 - d1_3) + abs(g1 - g1_3) + 2 * rounding / h,
-                   "tr_GG": abs(d2 - d2_3) + abs(g2 - g2_3) + 2 * rounding / h**2}
-            return {"tr_G": -d1, "tr_GG": -d2}, err, "guide + two factorisations"
-    f = {}
-    for k in (-2, -1, 1, 2):
-        f[k] = ld(rho + k * h)
-        if not np.isfinite(f[k]):
-            raise EstimationError(f"I - rho W is singular near rho={rho}.")
-    f[0] = f0
-    d1 = (f[-2] - 8 * f[-1] + 8 * f[1] - f[2]) / (12 * h)
-    d2 = (-f[-2] + 16 * f[-1] - 30 * f[0] + 16 * f[1] - f[2]) / (12 * h * h)
-    d1_3 = (f[1] - f[-1]) / (2 * h)
-    d2_3 = (f[1] - 2 * f[0] + f[-1]) / (h * h)
-    err = {"tr_G": abs(d1 - d1_3) + rounding / h, "tr_GG": abs(d2 - d2_3) + rounding / h**2}
-    return {"tr_G": -d1, "tr_GG": -d2}, err, "five-point, four factorisations"
 
 
 def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget, derivatives, f0=None,
