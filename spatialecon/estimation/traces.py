@@ -524,9 +524,10 @@ def info_traces(
         ``max(5 nnz(W), 5 N)``, so memory stays linear in nnz(W)).
     derivatives : bool, default True
         Stochastic method: take ``tr(G) = -F'(rho)`` and ``tr(GG) = -F''(rho)``
-        (``F = log|I - rho W|``) from five-point differences of four extra
-        exact sparse-LU log-determinants (relative error ~1e-8, reported in
-        ``se``), and estimate only ``tr(G'G) - tr(GG)`` stochastically (zero,
+        (``F = log|I - rho W|``) from difference stencils of exact sparse
+        log-determinants (no, two or four extra factorisations, depending on
+        ``guide`` and ``known_logdets``; relative error ~1e-8, a conservative
+        estimate reported in ``se``), and estimate only ``tr(G'G) - tr(GG)`` stochastically (zero,
         with no probes at all, for a symmetric W). ``False``: Hutchinson
         estimates of all three traces.
     logdet_at_rho : float, optional
