@@ -99,7 +99,8 @@ def _superlu_logdet(M: sp.csc_matrix, permc_spec: str, dominant: bool):
 
 
 class _PermutedLU:
-    """Solves with ``A`` from a SuperLU factor of ``P'AP`` (``Ap = A[p][:, p]``): ``x[p] = Ap^{-1} b[p]``."""
+    """Solves with ``A`` from a SuperLU factor of ``P'AP`` (``Ap = A[p][:, p]``): ``x[p] = Ap^{-1} b[p]``;
+    ``p = None``: the factor of ``A`` itself."""
 
     block_solves = True
 
@@ -114,6 +115,8 @@ class _PermutedLU:
 
     def solve(self, b: np.ndarray, trans: str = "N") -> np.ndarray:
         b = np.asarray(b, dtype=float)
+        if self._p is None:  # the factor of A itself (SuperLU's own column order)
+            return self._lu.solve(b, trans=trans)
         out = np.empty_like(b)
         out[self._p] = self._lu.solve(np.ascontiguousarray(b[self._p]), trans=trans)
         return out
@@ -226,7 +229,7 @@ class SparseLogDet:
             self._perm = p
             self._Wp = sp.csc_matrix(self._Wp[p][:, p])
             d = lu.U.diagonal()
-            self._last = (rho, lu)
+            self._last = (rho, _PermutedLU(lu, None))
             return -np.inf if np.any(d == 0) else float(np.sum(np.log(np.abs(d))))
         M = sp.csc_matrix(self._eye - rho * self._Wp)
         value, lu = _superlu_logdet(M, "NATURAL", dominant)
@@ -296,6 +299,10 @@ class SparseLogDet:
         last = getattr(self, "_last", None)
         if last is not None and last[0] == rho:  # the last log-determinant's LU, kept for this rho
             return last[1]
+        if self.backend == "superlu":
+            # a factorisation with the kept ordering (it also holds log|A|, see _PermutedLU.logdet)
+            self._superlu(rho)
+            return self._last[1]
         try:
             return spla.splu(sp.csc_matrix(self._eye - rho * sp.csc_matrix(self._W)), permc_spec="MMD_AT_PLUS_A")
         except RuntimeError as exc:
