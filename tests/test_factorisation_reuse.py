@@ -250,3 +250,23 @@ def test_approximate_logdet_carries_the_stencil(monkeypatch):
     for k in ("tr_G", "tr_GG"):
         assert abs(tr[k] - ref[k]) <= tr["se"][k], k
         assert abs(tr[k] - ref[k]) <= 1e-6 * abs(ref[k]), k
+
+
+def test_control_variate_orders_and_symmetric_shortcut():
+    B = rook_binary(60, 60)
+    W = rowstd(B)
+    # budget 5 nnz(W): W, W^2, W^3 (W^4 has ~25 N entries > 20 N, skipped without being formed)
+    P, K = traces._series_control(W, 0.5, 5 * W.nnz)
+    assert K == 3
+    ref = W + 0.5 * (W @ W) + 0.25 * (W @ W @ W)
+    assert abs(P - ref).max() < 1e-14
+    _, K10 = traces._series_control(W, 0.5, 10 * W.nnz)
+    assert K10 == 5
+    # ||P - P'||^2 / 2 = tr(P'P) - tr(PP), the exact part of the control for tr(G'G) - tr(GG)
+    diff = 0.5 * float(np.sum((P - P.T).data ** 2))
+    assert diff == pytest.approx(float(P.multiply(P).sum() - P.multiply(P.T).sum()), rel=1e-10)
+    # a symmetric W: tr(G'G) = tr(GG) from the derivatives, no probes and no control at all
+    ld = sparse_ld.SparseLogDet(B, backend="superlu")
+    out = traces.info_traces(B, 0.1, method="stochastic", sparse_logdet=ld, seed=0)
+    assert out["n_vectors"] == 0 and out["control_order"] == 0
+    assert out["tr_GtG"] == out["tr_GG"]

@@ -214,10 +214,15 @@ def _chebyshev_traces(W, a, b, order, traces, n_vectors, rng):
     while done < p:
         m = min(batch_size(n), p - done)
         Z = rademacher(n, m, rng)
+        plain = beta == 0.0 and alpha == 1.0  # W itself (e.g. a row-standardised W on (-1, 1)): no shifts
+
+        def step(V):
+            return W @ V if plain else (W @ V - beta * V) / alpha
+
         Vp = Z
-        Vc = (W @ Z - beta * Z) / alpha
+        Vc = step(Z)
         for j in range(2, order + 1):
-            Vn = 2.0 * (W @ Vc - beta * Vc) / alpha - Vp
+            Vn = 2.0 * step(Vc) - Vp
             Vp, Vc = Vc, Vn
             if j >= 3:
                 q[done : done + m, j] = np.einsum("ij,ij->j", Z, Vc)

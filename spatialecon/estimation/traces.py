@@ -361,11 +361,15 @@ def _series_control(W: sp.csr_matrix, rho: float, budget: int) -> tuple[sp.csr_m
     P = W.copy()
     term = W
     K = 1
+    prev_nnz = None
     while K < 40 and abs(rho) ** K > 1e-12:
+        # skip the product when its size, extrapolated from the last growth factor, is over budget
+        if prev_nnz and term.nnz * (term.nnz / prev_nnz) > budget:
+            break
         nxt = (term @ W).tocsr()
         if nxt.nnz > budget:
             break
-        term = nxt
+        prev_nnz, term = term.nnz, nxt
         P = (P + rho**K * term).tocsr()
         K += 1
     return P, K
@@ -392,14 +396,6 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
     lu = solver if solver is not None else ld.solver(rho)
     if budget is None:
         budget = max(5 * W.nnz, 5 * n)
-    # control variate: sparse truncated series P of G, whose traces are exact
-    P, K = _series_control(W, rho, budget)
-    Pt = P.T.tocsr()
-    exact = {
-        "tr_G": float(P.diagonal().sum()),
-        "tr_GG": float(P.multiply(Pt).sum()),
-        "tr_GtG": float(P.multiply(P).sum()),
-    }
     fixed, fixed_err, route = {}, {}, None
     if derivatives:
         try:
@@ -409,13 +405,25 @@ def _info_stochastic(W, rho, n_vectors, seed, solver, rtol, max_vectors, budget,
         except EstimationError:  # a stencil point outside the nonsingular range
             fixed, fixed_err = {}, {}
     symmetric = _is_symmetric(W)
-    if "tr_GG" in fixed:
-        # tr(G'G) = tr(GG) + E z'(G'G - GG)z: the difference is small when G is nearly symmetric
-        exact["tr_GtG"] = exact["tr_GG"] = 0.0
-        exact["diff"] = float(P.multiply(P).sum() - P.multiply(Pt).sum())
-    keys = [k for k in ("tr_G", "tr_GG", "tr_GtG") if k not in fixed] + (["diff"] if "diff" in exact else [])
-    if symmetric and "tr_GG" in fixed:
-        keys = []
+    K = 0
+    if "tr_GG" in fixed and symmetric:
+        keys = []  # tr(G'G) = tr(GG): nothing left to estimate
+    else:
+        # control variate: sparse truncated series P of G, whose traces are exact
+        P, K = _series_control(W, rho, budget)
+        Pt = P.T.tocsr()
+        if "tr_GG" in fixed:
+            # tr(G'G) = tr(GG) + E z'(G'G - GG)z: the difference is small when G is nearly symmetric;
+            # for P it is ||P - P'||_F^2 / 2
+            exact = {"tr_G": 0.0, "tr_GG": 0.0, "tr_GtG": 0.0, "diff": 0.5 * float(np.sum((P - Pt).data ** 2))}
+            keys = ["diff"]
+        else:
+            exact = {
+                "tr_G": float(P.diagonal().sum()),
+                "tr_GG": float(P.multiply(Pt).sum()),
+                "tr_GtG": float(P.multiply(P).sum()),
+            }
+            keys = ["tr_G", "tr_GG", "tr_GtG"]
     Wt = W.T.tocsr()
     rows = {k: [] for k in keys}
     # first batch: n_vectors probes, or only 20 when a tolerance decides (more are added as needed)
@@ -527,9 +535,9 @@ def info_traces(
         (``F = log|I - rho W|``) from difference stencils of exact sparse
         log-determinants (no, two or four extra factorisations, depending on
         ``guide`` and ``known_logdets``; relative error ~1e-8, a conservative
-        estimate reported in ``se``), and estimate only ``tr(G'G) - tr(GG)`` stochastically (zero,
-        with no probes at all, for a symmetric W). ``False``: Hutchinson
-        estimates of all three traces.
+        estimate reported in ``se``), and estimate only ``tr(G'G) - tr(GG)``
+        stochastically (zero, with no probes at all, for a symmetric W).
+        ``False``: Hutchinson estimates of all three traces.
     logdet_at_rho : float, optional
         The exact ``log|I - rho W|`` if already known (the optimiser's last
         evaluation): the centre of the difference stencil, saving one
