@@ -361,15 +361,17 @@ def _series_control(W: sp.csr_matrix, rho: float, budget: int) -> tuple[sp.csr_m
     P = W.copy()
     term = W
     K = 1
-    prev_nnz = None
+    sizes = [W.nnz]
     while K < 40 and abs(rho) ** K > 1e-12:
-        # skip the product when its size, extrapolated from the last growth factor, is over budget
-        if prev_nnz and term.nnz * (term.nnz / prev_nnz) > budget:
+        # skip a product whose size, extrapolated from the last ones (quadratically: lattices grow
+        # like k^2), is over budget; an underestimate only costs the product
+        if len(sizes) >= 3 and 3 * sizes[-1] - 3 * sizes[-2] + sizes[-3] > budget:
             break
         nxt = (term @ W).tocsr()
         if nxt.nnz > budget:
             break
-        prev_nnz, term = term.nnz, nxt
+        term = nxt
+        sizes.append(term.nnz)
         P = (P + rho**K * term).tocsr()
         K += 1
     return P, K
