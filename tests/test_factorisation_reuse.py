@@ -270,3 +270,23 @@ def test_control_variate_orders_and_symmetric_shortcut():
     out = traces.info_traces(B, 0.1, method="stochastic", sparse_logdet=ld, seed=0)
     assert out["n_vectors"] == 0 and out["control_order"] == 0
     assert out["tr_GtG"] == out["tr_GG"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sac_traces_with_shared_factorisations_equal_the_standalone_ones(backend):
+    # SAC at N > 3000: the design's analysis, memoised log-determinants and guide are passed in;
+    # the probes are the same, so every trace must agree with the stand-alone computation
+    from spatialecon.estimation.covariance import sac_traces
+
+    W = rowstd(rook_binary(40, 80))
+    rho, lam = 0.4, -0.3
+    ld = sparse_ld.SparseLogDet(W, backend=backend)
+    guide = chebyshev_logdet(W, order=20, n_vectors=10, bounds=(-1.0, 1.0), seed=0)
+    plain = sac_traces(W, rho, lam, method="stochastic", n_vectors=50, seed=3)
+    n0 = ld.n_calls
+    shared = sac_traces(W, rho, lam, method="stochastic", n_vectors=50, seed=3, sparse_logdet=ld,
+                        logdets=(ld(rho), ld(lam)), guide=guide, bounds=(-1.0, 1.0))
+    assert ld.n_calls - n0 == 2 + 4  # the two centres, then two stencil points per parameter
+    for k, v in plain.items():
+        if isinstance(v, float):
+            assert shared[k] == pytest.approx(v, rel=1e-7, abs=1e-9), k

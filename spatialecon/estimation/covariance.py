@@ -141,7 +141,8 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
     return out
 
 
-def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: int = 200, seed=None) -> dict:
+def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: int = 200, seed=None,
+               sparse_logdet=None, logdets=None, guide=None, bounds=None) -> dict:
     """Trace terms of the SAC information matrix.
 
     Parameters
@@ -155,6 +156,18 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
         ``tr(K'K)``, ``tr(G_A G_B)``, ``tr(K'G_B)`` by Hutchinson estimators
         with ``n_vectors`` Rademacher probes and sparse LU solves (standard
         errors in ``se``).
+    sparse_logdet : SparseLogDet, optional
+        Stochastic method: the design's sparse log-determinant, whose symbolic
+        analysis then serves both factorisations (``A`` at rho, ``B`` at
+        lambda), the stencils of the single-parameter traces and the probes.
+    logdets : (float, float), optional
+        Known exact ``log|I - rho W|`` and ``log|I - lambda W|`` (the
+        optimiser's last evaluation): the stencils' centres.
+    guide : callable, optional
+        Cheap smooth approximation of the log-determinant (the search's guide):
+        each stencil then needs two factorisations instead of four.
+    bounds : (float, float), optional
+        The estimation interval (sets the stencils' steps).
 
     Returns
     -------
@@ -184,16 +197,26 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
             "tr_GAGB": float(np.sum(GA * GB.T)), "tr_KtGB": float(np.sum(K * GB)), "method": "exact",
         }
     sub = "stochastic" if method in ("auto", "series") else method
-    ta = lag_traces(W, rho, method=sub, n_vectors=n_vectors, seed=seed)
-    tb = lag_traces(W, lam, method=sub, n_vectors=n_vectors, seed=None if seed is None else seed + 1)
-    eye = sp.identity(n, format="csc")
-    Wc = sp.csc_matrix(W)
-    luA = spla.splu(sp.csc_matrix(eye - rho * Wc))
-    luB = spla.splu(sp.csc_matrix(eye - lam * Wc))
+    if sparse_logdet is not None and sub == "stochastic":
+        # one symbolic analysis for everything; each solver is an independent numeric factor
+        luA, luB = sparse_logdet.solver(rho), sparse_logdet.solver(lam)
+        fA, fB = (None, None) if logdets is None else logdets
+        kw = {"sparse_logdet": sparse_logdet, "guide": guide, "bounds": bounds}
+        ta = lag_traces(W, rho, method=sub, n_vectors=n_vectors, seed=seed, solver=luA, logdet_at_rho=fA, **kw)
+        tb = lag_traces(W, lam, method=sub, n_vectors=n_vectors, seed=None if seed is None else seed + 1,
+                        solver=luB, logdet_at_rho=fB, **kw)
+    else:
+        ta = lag_traces(W, rho, method=sub, n_vectors=n_vectors, seed=seed)
+        tb = lag_traces(W, lam, method=sub, n_vectors=n_vectors, seed=None if seed is None else seed + 1)
+        eye = sp.identity(n, format="csc")
+        Wc = sp.csc_matrix(W)
+        luA = spla.splu(sp.csc_matrix(eye - rho * Wc))
+        luB = spla.splu(sp.csc_matrix(eye - lam * Wc))
     rng = np.random.default_rng(seed)
     Z = rng.choice([-1.0, 1.0], size=(n, n_vectors))
-    GBz = W @ luB.solve(Z)                # G_B z
-    v = W @ luA.solve(luB.solve(Z))       # W A^{-1} B^{-1} z
+    BZ = luB.solve(Z)                     # B^{-1} z
+    GBz = W @ BZ                          # G_B z
+    v = W @ luA.solve(BZ)                 # W A^{-1} B^{-1} z
     Kz = v - lam * (W @ v)                # K z = B W A^{-1} B^{-1} z
     GAGBz = W @ luA.solve(GBz)            # G_A G_B z
     samples = {"tr_KtK": np.sum(Kz * Kz, axis=0), "tr_GAGB": np.sum(Z * GAGBz, axis=0),

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import EstimationError, OptionError
 from ..estimation.covariance import (
+    SAC_DENSE_TRACE_MAX,
     cov_error,
     cov_lag,
     cov_sac,
@@ -292,7 +293,12 @@ def covariance_sac(d, fit: dict) -> tuple[np.ndarray, dict]:
             getattr(d, "effects", None) in ("time", "twoways", "random"):
         raise EstimationError("SAC standard errors are implemented for cross-sections and for panels with "
                               "a constant W and effects None or 'region' (no Lee-Yu).")
-    tr = sac_traces(d.W, rho, lam, method=getattr(d, "trace_method", "auto"), seed=getattr(d, "seed", None))
+    kw = {}
+    if hasattr(d, "sparse_logdet") and d.N > SAC_DENSE_TRACE_MAX and d.logdet_method in ("lu", "cholesky"):
+        # the design's analysis, its memoised exact log-determinants and the search's guide
+        kw = {"sparse_logdet": d.sparse_logdet(), "logdets": (d.logdet(rho), d.logdet(lam)),
+              "guide": getattr(d, "_guide", None), "bounds": d.bounds()}
+    tr = sac_traces(d.W, rho, lam, method=getattr(d, "trace_method", "auto"), seed=getattr(d, "seed", None), **kw)
     if d.T > 1:
         tr = {k: (v * d.T if isinstance(v, float) else v) for k, v in tr.items()}
     GXb = d.lag(_solve(d, rho, d.X @ beta))
