@@ -290,3 +290,17 @@ def test_sac_traces_with_shared_factorisations_equal_the_standalone_ones(backend
     for k, v in plain.items():
         if isinstance(v, float):
             assert shared[k] == pytest.approx(v, rel=1e-7, abs=1e-9), k
+
+
+@pytest.mark.parametrize("rho,lam", [(0.4, -0.3), (0.5, 0.495), (0.3, 0.3), (-0.6, 0.8)])
+def test_sac_stochastic_traces_against_dense(rho, lam):
+    # K = B G_A B^{-1} = G_A (A, B, W commute) and G_A G_B = (G_A - G_B) / (rho - lambda): the cross
+    # terms follow from the single-parameter traces, plus a small Hutchinson difference
+    from spatialecon.estimation.covariance import sac_traces
+
+    W = rowstd(rook_binary(40, 50))
+    ex = sac_traces(W, rho, lam, method="exact")
+    st = sac_traces(W, rho, lam, method="stochastic", seed=0)
+    for k in ("tr_GA", "tr_GAGA", "tr_KtK", "tr_GB", "tr_GBGB", "tr_GBtGB", "tr_GAGB", "tr_KtGB"):
+        assert abs(st[k] - ex[k]) <= 4 * st["se"].get(k, 0.0) + 1e-8 * abs(ex[k]), k
+        assert abs(st[k] - ex[k]) <= 1e-3 * abs(ex[k]), k

@@ -141,6 +141,10 @@ def lag_traces(W, rho: float, *, method: str = "auto", n_vectors: int = 100, see
     return out
 
 
+#: below this |rho - lambda|, tr(G_A G_B) is the mean of tr(GG) at rho and lambda, not (tr G_A - tr G_B) / (rho - lambda)
+SAC_SPLIT_MIN = 1e-2
+
+
 def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: int = 200, seed=None,
                sparse_logdet=None, logdets=None, guide=None, bounds=None) -> dict:
     """Trace terms of the SAC information matrix.
@@ -152,10 +156,13 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
     method : {"auto", "exact", "stochastic"}
         ``"exact"`` forms the N x N matrices (``"auto"`` for N <= 3000);
         ``"stochastic"``: the single-parameter traces from
-        :func:`lag_traces` (at rho and at lambda) and the cross terms
-        ``tr(K'K)``, ``tr(G_A G_B)``, ``tr(K'G_B)`` by Hutchinson estimators
-        with ``n_vectors`` Rademacher probes and sparse LU solves (standard
-        errors in ``se``).
+        :func:`lag_traces` (at rho and at lambda). Because A, B and W
+        commute, ``K = G_A`` and ``tr(K'K)`` is ``tr(G'G)`` at rho;
+        ``tr(G_A G_B) = (tr G_A - tr G_B) / (rho - lambda)`` (when
+        ``|rho - lambda| < 0.01``, the mean of ``tr(GG)`` at both ends, with
+        half their distance as its error); ``tr(K'G_B)`` adds a Hutchinson estimate of
+        the small difference ``tr(G_A'G_B) - tr(G_A G_B)`` with ``n_vectors``
+        Rademacher probes (standard errors in ``se``).
     sparse_logdet : SparseLogDet, optional
         Stochastic method: the design's sparse log-determinant, whose symbolic
         analysis then serves both factorisations (``A`` at rho, ``B`` at
@@ -212,21 +219,36 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
         Wc = sp.csc_matrix(W)
         luA = spla.splu(sp.csc_matrix(eye - rho * Wc))
         luB = spla.splu(sp.csc_matrix(eye - lam * Wc))
+    # A = I - rho W, B = I - lam W and W commute, so K = B G_A B^{-1} = G_A: tr(K'K) = tr(G_A'G_A)
+    # is the lag traces' tr(G'G) at rho; for rho != lam, G_A G_B = (G_A - G_B) / (rho - lam)
+    # (partial fractions), so tr(G_A G_B) follows from the two tr(G); tr(K'G_B) = tr(G_A'G_B) is
+    # tr(G_A G_B) plus a Hutchinson estimate of the small difference E[z'(G_A'G_B - G_A G_B)z]
     rng = np.random.default_rng(seed)
     Z = rng.choice([-1.0, 1.0], size=(n, n_vectors))
-    BZ = luB.solve(Z)                     # B^{-1} z
-    GBz = W @ BZ                          # G_B z
-    v = W @ luA.solve(BZ)                 # W A^{-1} B^{-1} z
-    Kz = v - lam * (W @ v)                # K z = B W A^{-1} B^{-1} z
-    GAGBz = W @ luA.solve(GBz)            # G_A G_B z
-    samples = {"tr_KtK": np.sum(Kz * Kz, axis=0), "tr_GAGB": np.sum(Z * GAGBz, axis=0),
-               "tr_KtGB": np.sum(Kz * GBz, axis=0)}
-    out = {"tr_GA": ta["tr_G"], "tr_GAGA": ta["tr_GG"], "tr_GB": tb["tr_G"], "tr_GBGB": tb["tr_GG"],
-           "tr_GBtGB": tb["tr_GtG"], "method": "stochastic"}
-    se = {}
-    for key, v in samples.items():
-        out[key] = float(v.mean())
-        se[key] = float(v.std(ddof=1) / np.sqrt(len(v)))
+    GAz = W @ luA.solve(Z)                # G_A z
+    GBz = W @ luB.solve(Z)                # G_B z
+    out = {"tr_GA": ta["tr_G"], "tr_GAGA": ta["tr_GG"], "tr_KtK": ta["tr_GtG"], "tr_GB": tb["tr_G"],
+           "tr_GBGB": tb["tr_GG"], "tr_GBtGB": tb["tr_GtG"], "method": "stochastic"}
+    sa, sb = ta.get("se", {}), tb.get("se", {})
+    se = {"tr_GA": float(sa.get("tr_G", 0.0)), "tr_GAGA": float(sa.get("tr_GG", 0.0)),
+          "tr_KtK": float(sa.get("tr_GtG", 0.0)), "tr_GB": float(sb.get("tr_G", 0.0)),
+          "tr_GBGB": float(sb.get("tr_GG", 0.0)), "tr_GBtGB": float(sb.get("tr_GtG", 0.0))}
+    gap = rho - lam
+    if abs(gap) >= SAC_SPLIT_MIN:
+        GAGBz = (GAz - GBz) / gap         # G_A G_B z
+        out["tr_GAGB"] = float((ta["tr_G"] - tb["tr_G"]) / gap)
+        se["tr_GAGB"] = float(np.hypot(sa.get("tr_G", 0.0), sb.get("tr_G", 0.0)) / abs(gap))
+    else:
+        # rho close to lam: the divided difference (f(rho) - f(lam)) / (rho - lam), f = tr G, is
+        # f'(xi) for some xi between them, f' = tr(GG): the mean of f' at the two ends, with half
+        # their distance as the error (the identity itself would lose digits)
+        GAGBz = W @ luA.solve(GBz)
+        out["tr_GAGB"] = float(0.5 * (ta["tr_GG"] + tb["tr_GG"]))
+        se["tr_GAGB"] = float(0.5 * abs(ta["tr_GG"] - tb["tr_GG"]) + np.hypot(sa.get("tr_GG", 0.0),
+                                                                              sb.get("tr_GG", 0.0)))
+    d = np.sum(GAz * GBz, axis=0) - np.sum(Z * GAGBz, axis=0)
+    out["tr_KtGB"] = out["tr_GAGB"] + float(d.mean())
+    se["tr_KtGB"] = float(np.hypot(se["tr_GAGB"], d.std(ddof=1) / np.sqrt(len(d))))
     out["se"] = se
     out["n_vectors"] = int(n_vectors)
     return out
