@@ -304,3 +304,59 @@ def test_sac_stochastic_traces_against_dense(rho, lam):
     for k in ("tr_GA", "tr_GAGA", "tr_KtK", "tr_GB", "tr_GBGB", "tr_GBtGB", "tr_GAGB", "tr_KtGB"):
         assert abs(st[k] - ex[k]) <= 4 * st["se"].get(k, 0.0) + 1e-8 * abs(ex[k]), k
         assert abs(st[k] - ex[k]) <= 1e-3 * abs(ex[k]), k
+
+
+@pytest.mark.parametrize("lee_yu", [False, True])
+def test_panel_traces_use_the_design_factorisations(lee_yu, monkeypatch):
+    # a constant W above 2000 units: the panel traces reuse the design's SparseLogDet, its
+    # memoised log-determinants, the guide and the search's stencil, as the cross-section does
+    g = Graph.from_W(lat2W(40, 55, rook=True)).transform("r")
+    ids = g.unique_ids
+    n, T = len(ids), 4
+    rng = np.random.default_rng(9)
+    W = g.sparse.tocsc()
+    idx = pd.MultiIndex.from_product([ids, range(T)], names=["id", "time"])
+    x = rng.normal(size=(n, T))
+    A = sp.identity(n, format="csc") - 0.4 * W
+    y = np.column_stack([sp.linalg.spsolve(A, x[:, t] + rng.normal(size=n) + 0.3 * t) for t in range(T)])
+    X = pd.DataFrame({"x1": x.ravel()}, index=idx)
+    Y = pd.Series(y.ravel(), index=idx, name="y")
+    calls = []
+    real = sparse_ld.spla.splu
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(sparse_ld.spla, "splu", counting)
+    res = se.SAR(Y, X, g, effects="twoways", constant=False, lee_yu=lee_yu).fit(logdet="lu")
+    opt = res.info["optimiser"]
+    assert opt["optimiser"] == "guided exact search" and opt["stencil"] is not None
+    assert len(calls) in (opt["nfev"], opt["nfev"] + 2)  # no analysis, centre or solver of its own
+    monkeypatch.setattr(sparse_ld.spla, "splu", real)
+    plain = se.SAR(Y, X, g, effects="twoways", constant=False, lee_yu=lee_yu).fit(logdet="lu", n_grid=11)
+    np.testing.assert_allclose(res.bse, plain.bse, rtol=1e-5)
+
+
+def test_panel_fits_take_seed_and_trace_method():
+    # before 2026-12-02 the panel design ignored fit(seed=..., trace_method=...): stochastic traces
+    # above 2000 units drew unseeded probes, so two identical fits gave different standard errors
+    g = Graph.from_W(lat2W(40, 55, rook=True)).transform("r")
+    ids = g.unique_ids
+    n, T = len(ids), 3
+    rng = np.random.default_rng(4)
+    idx = pd.MultiIndex.from_product([ids, range(T)], names=["id", "time"])
+    W = g.sparse.tocsc()
+    x = rng.normal(size=(n, T))
+    y = np.column_stack([sp.linalg.spsolve(sp.identity(n, format="csc") - 0.4 * W, x[:, t] + rng.normal(size=n))
+                         for t in range(T)])
+    X = pd.DataFrame({"x1": x.ravel()}, index=idx)
+    Y = pd.Series(y.ravel(), index=idx, name="y")
+    m = se.SAR(Y, X, g, effects="region")
+    a, b = m.fit(), m.fit()
+    np.testing.assert_array_equal(a.bse.values, b.bse.values)
+    c = m.fit(seed=5)
+    assert not np.array_equal(a.bse.values, c.bse.values)  # other probes: other (close) standard errors
+    np.testing.assert_allclose(a.bse.values, c.bse.values, rtol=1e-4)
+    s = m.fit(trace_method="series")
+    assert s.info["trace_method"] == "series"

@@ -227,11 +227,12 @@ def lee_yu_sigma2(sse: float, N: int, T: int, effects: str | None) -> float:
     return float(sse) / n_effective(N, T, effects, lee_yu=True)
 
 
-def _base_traces(W: sp.spmatrix, rho: float, *, method: str, n_vectors: int, seed, bounds=None) -> dict:
+def _base_traces(W: sp.spmatrix, rho: float, *, method: str, n_vectors: int, seed, bounds=None,
+                 reuse=None) -> dict:
     """``tr(G)``, ``tr(GG)``, ``tr(G'G)`` of one N x N W (the core's ``lag_traces``)."""
     from .covariance import lag_traces
 
-    return dict(lag_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, bounds=bounds))
+    return dict(lag_traces(W, rho, method=method, n_vectors=n_vectors, seed=seed, bounds=bounds, **(reuse or {})))
 
 
 def panel_traces(
@@ -245,6 +246,7 @@ def panel_traces(
     n_vectors: int = 100,
     seed=None,
     bounds=None,
+    reuse: dict | None = None,
 ) -> dict:
     """Trace terms of the panel information matrix.
 
@@ -259,6 +261,9 @@ def panel_traces(
     ``G'1 = (I - rho W')^{-1} W' 1`` (row-standardised W, so ``G 1 = c 1``).
     ``bounds`` (the admissible interval of rho) keeps the difference stencil of the
     stochastic method inside it (see :func:`spatialecon.estimation.traces.info_traces`).
+    ``reuse`` (constant W only): keyword arguments for the stochastic method from
+    the design (``sparse_logdet``, ``solver``, ``logdet_at_rho``, ``guide``,
+    ``known_logdets``; see :func:`spatialecon.estimation.covariance.lag_traces`).
     For time-varying W (a list of T matrices) the per-period terms are summed
     (the models accept a time-varying W with Lee-Yu for time effects only; the
     ``(T-1)/T`` scaling applied here with region/two-way Lee-Yu effects would be
@@ -287,7 +292,8 @@ def panel_traces(
             continue
         Ws = sp.csr_matrix(Wt) if sp.issparse(Wt) else sp.csr_matrix(np.asarray(Wt, dtype=float))
         n = Ws.shape[0]
-        base = _base_traces(Ws, rho, method=method, n_vectors=n_vectors, seed=seed, bounds=bounds)
+        base = _base_traces(Ws, rho, method=method, n_vectors=n_vectors, seed=seed, bounds=bounds,
+                            reuse=reuse if len(mats) == 1 else None)
         used = base.get("method", used)
         if base.get("se") is not None:
             ses.append(base["se"])

@@ -333,6 +333,10 @@ class CrossDesign:
 
         return stencil_step(self.sparse_logdet().radius, float(rho), self.bounds())
 
+    def remember_stencil(self, stencil) -> None:
+        """Keep the guided search's first points ``(x0, h)`` for the traces' stencil."""
+        self.search_stencil = stencil
+
     def _known_stencil(self):
         st = getattr(self, "search_stencil", None)
         if st is None:

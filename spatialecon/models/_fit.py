@@ -103,7 +103,7 @@ def _maximise_in(d, prof, b, name: str, opt: dict) -> dict:
     step = getattr(d, "stencil_step", None)
     res = maximise_scalar_guided(prof, guide, b, name=name, stencil_step=step, **kw)
     if step is not None:  # the first three exact points also serve the traces' difference stencil
-        d.search_stencil = res.get("stencil")
+        d.remember_stencil(res.get("stencil"))
     return res
 
 

@@ -236,11 +236,13 @@ class PanelDesign:
         if self._ld.get("lu_key") != key:
             import scipy.sparse.linalg as spla
 
+            own = self._sparse_ld()
             eye = sp.identity(self.N, format="csc")
             made: dict = {}
             for M in mats:
-                if id(M) not in made:
-                    made[id(M)] = spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M)))
+                if id(M) not in made:  # the design's own factorisation when it has one (shared with the traces)
+                    made[id(M)] = own.solver(float(rho)) if own is not None else \
+                        spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M)))
             self._ld["lu"] = [made[id(M)] for M in mats]
             self._ld["lu_key"] = key
         lus = self._ld["lu"]
@@ -334,10 +336,45 @@ class PanelDesign:
         return g
 
     def traces(self, rho: float) -> dict:
-        """Panel trace terms ``tr_G``, ``tr_GG``, ``tr_GtG`` for the information matrix."""
+        """Panel trace terms ``tr_G``, ``tr_GG``, ``tr_GtG`` for the information matrix (above
+        2000 units with a constant W: on the design's own factorisations, as the cross-section)."""
         return pt.panel_traces(self.W if self.W_t is None else self.W_t, rho, T=self.T,
                                effects=self.effects, lee_yu=self.lee_yu, method=self.trace_method,
-                               seed=self.seed, bounds=self.rho_bounds)
+                               seed=self.seed, bounds=self.rho_bounds, reuse=self._trace_reuse(float(rho)))
+
+    def _sparse_ld(self):
+        from ..estimation.sparse import SparseLogDet
+
+        lds = self._ld.get("ld") if self.W_t is None and self.N > 2000 else None
+        own = getattr(lds[0], "_func", None) if lds else None
+        return own if isinstance(own, SparseLogDet) else None
+
+    def stencil_step(self, rho: float) -> float | None:
+        """Step of the trace stencil at rho, for the guided search (see the cross-section design)."""
+        own = self._sparse_ld()
+        if own is None:
+            return None
+        from ..estimation.traces import stencil_step
+
+        return stencil_step(own.radius, float(rho), self.rho_bounds)
+
+    def remember_stencil(self, stencil) -> None:
+        self._ld["search_stencil"] = stencil
+
+    def _trace_reuse(self, rho: float) -> dict | None:
+        own = self._sparse_ld()
+        if own is None or self.trace_method not in ("auto", "stochastic"):
+            return None
+        memo = self._ld.get("memo", {})
+        if self._ld.get("lu_key") != ("lu", rho):
+            self.solve(rho, np.zeros(self.N * self.T))  # the cached factorisation at rho
+        out = {"sparse_logdet": own, "solver": self._ld["lu"][0], "guide": (self._ld.get("guide") or [None])[0]}
+        if rho in memo:
+            out["logdet_at_rho"] = memo[rho]
+        st = self._ld.get("search_stencil")
+        if st is not None and all(x in memo for x in (st[0] - st[1], st[0], st[0] + st[1])):
+            out["known_logdets"] = tuple((x, memo[x]) for x in (st[0] - st[1], st[0], st[0] + st[1]))
+        return out
 
     @property
     def Wy(self) -> np.ndarray:

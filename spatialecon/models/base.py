@@ -181,7 +181,7 @@ class SpatialModel:
         return CrossDesign(self.y.to_numpy(), self.exog.to_numpy(), list(self.exog.columns), W, self.y.index,
                            logdet_option=logdet, trace_method=trace_method, seed=seed, logdet_opts=logdet_opts)
 
-    def _panel_design(self, logdet):
+    def _panel_design(self, logdet, trace_method="auto", seed=0, logdet_opts=None):
         try:
             from ._panel import prepare_panel
         except ImportError as exc:
@@ -190,7 +190,10 @@ class SpatialModel:
         d = prepare_panel(self.y, X, self.w, effects=self.effects, lee_yu=self.lee_yu,
                           durbin_names=self.durbin_names, constant=self.constant)
         if hasattr(d, "logdet_option"):
-            d = replace(d, logdet_option=logdet)
+            # every fit option the design holds (before 2026-12-02 only the log-determinant was passed, so
+            # panels ignored trace_method and drew unseeded probes for stochastic traces above 2000 units)
+            d = replace(d, logdet_option=logdet, trace_method=trace_method, seed=seed,
+                        logdet_opts=dict(logdet_opts or {}))
         return d
 
     # ------------------------------------------------------------------ fit
@@ -299,7 +302,7 @@ class SpatialModel:
             raise EstimationError("SAC on panels is implemented for a constant W with effects None or 'region' "
                                   "(no Lee-Yu); use SAR/SEM/SDM/SDEM for other panel designs.")
         if self.is_panel:
-            d = self._panel_design(logdet)
+            d = self._panel_design(logdet, trace_method, seed, logdet_opts)
         else:
             d = self._cross_design(logdet, trace_method, seed, logdet_opts)
         if self.random_error == "baltagi":
