@@ -46,6 +46,19 @@ def eig_traces(B, rho):
     return {"tr_G": phi.sum(), "tr_GG": (phi**2).sum()}
 
 
+def _count_splu(monkeypatch):
+    """Count every SuperLU factorisation (``scipy.sparse.linalg.splu``) until the patch is undone."""
+    calls = []
+    real = sparse_ld.spla.splu
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(sparse_ld.spla, "splu", counting)
+    return calls, real
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("rho", [-0.6, 0.45, 0.9])
 @pytest.mark.parametrize("shape", [(30, 40), (50, 50)], ids=["N1200-exact-guide", "N2500-stochastic-guide"])
@@ -150,14 +163,7 @@ def test_large_fit_factorises_only_in_the_search(model, monkeypatch):
     e = rng.normal(size=n)
     y = sp.linalg.spsolve(A, xb + e) if model == "SAR" else xb + sp.linalg.spsolve(A, e)
     y = pd.Series(y, index=ids, name="y")
-    calls = []
-    real = sparse_ld.spla.splu
-
-    def counting(*args, **kw):
-        calls.append(1)
-        return real(*args, **kw)
-
-    monkeypatch.setattr(sparse_ld.spla, "splu", counting)
+    calls, real = _count_splu(monkeypatch)
     res = getattr(se, model)(y, X, g).fit(logdet="lu")
     opt = res.info["optimiser"]
     assert opt["optimiser"] == "guided exact search"
@@ -321,14 +327,7 @@ def test_panel_traces_use_the_design_factorisations(lee_yu, monkeypatch):
     y = np.column_stack([sp.linalg.spsolve(A, x[:, t] + rng.normal(size=n) + 0.3 * t) for t in range(T)])
     X = pd.DataFrame({"x1": x.ravel()}, index=idx)
     Y = pd.Series(y.ravel(), index=idx, name="y")
-    calls = []
-    real = sparse_ld.spla.splu
-
-    def counting(*args, **kw):
-        calls.append(1)
-        return real(*args, **kw)
-
-    monkeypatch.setattr(sparse_ld.spla, "splu", counting)
+    calls, real = _count_splu(monkeypatch)
     res = se.SAR(Y, X, g, effects="twoways", constant=False, lee_yu=lee_yu).fit(logdet="lu")
     opt = res.info["optimiser"]
     assert opt["optimiser"] == "guided exact search" and opt["stencil"] is not None
