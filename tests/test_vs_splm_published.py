@@ -34,6 +34,14 @@ def _unit(printed: str) -> float:
     return 10.0 ** -decimals
 
 
+def _check_coefficients(r, ref, key=None):
+    """Every printed coefficient and SE of ``ref`` to one unit in its last printed decimal."""
+    for rname, (est, se) in ref["coefficients"].items():
+        name = NAMES[rname]
+        assert abs(r.params[name] - float(est)) <= _unit(est), (key, name, r.params[name], est)
+        assert abs(r.bse[name] - float(se)) <= _unit(se), (key, name, r.bse[name], se)
+
+
 @pytest.fixture(scope="module")
 def data():
     d = pd.read_csv(REF / "data" / "splm_produc.csv")
@@ -85,10 +93,7 @@ def test_fixed_effects_all_printed_digits(data, key):
     sp = ref["spatial"]
     for what, ours in (("estimate", r.params[sp["ours"]]), ("se", r.bse[sp["ours"]])):
         assert abs(ours - float(sp[what])) <= _unit(sp[what]), (key, sp["name"], what, ours, sp[what])
-    for rname, (est, se) in ref["coefficients"].items():
-        name = NAMES[rname]
-        assert abs(r.params[name] - float(est)) <= _unit(est), (key, name, r.params[name], est)
-        assert abs(r.bse[name] - float(se)) <= _unit(se), (key, name, r.bse[name], se)
+    _check_coefficients(r, ref, key)
 
 
 def test_random_effects_kkp_error_model(data):
@@ -103,10 +108,7 @@ def test_random_effects_kkp_error_model(data):
     assert abs(r.info["phi"] - float(ref["phi"]["estimate"])) <= float(ref["phi_tolerance"]), r.info["phi"]
     sp = ref["spatial"]
     assert abs(r.params[sp["ours"]] - float(sp["estimate"])) <= _unit(sp["estimate"])
-    for rname, (est, se) in ref["coefficients"].items():
-        name = NAMES[rname]
-        assert abs(r.params[name] - float(est)) <= _unit(est), (name, r.params[name], est)
-        assert abs(r.bse[name] - float(se)) <= _unit(se), (name, r.bse[name], se)
+    _check_coefficients(r, ref)
 
 
 def test_random_effects_baltagi_error_model(data):
@@ -119,10 +121,7 @@ def test_random_effects_baltagi_error_model(data):
     assert abs(r.info["phi"] - float(ref["phi"]["estimate"])) <= _unit(ref["phi"]["estimate"]), r.info["phi"]
     sp = ref["spatial"]
     assert abs(r.params[sp["ours"]] - float(sp["estimate"])) <= _unit(sp["estimate"])
-    for rname, (est, se) in ref["coefficients"].items():
-        name = NAMES[rname]
-        assert abs(r.params[name] - float(est)) <= _unit(est), (name, r.params[name], est)
-        assert abs(r.bse[name] - float(se)) <= _unit(se), (name, r.bse[name], se)
+    _check_coefficients(r, ref)
 
 
 @pytest.mark.parametrize("key", ["sem_re_b", "sem_re_kkp", "sar_re"])

@@ -43,6 +43,24 @@ def stencil_step(radius: float, rho: float, bounds=None) -> float:
 SHARED_STENCIL_RTOL = 1e-5
 
 
+def _rules(v: dict, h: float) -> tuple[float, float, float, float]:
+    """First and second derivatives from values ``v[k]`` at ``x + k h``: five-point (needs
+    ``k = -2..2``, else nan) and three-point rules, ``(d1_5, d2_5, d1_3, d2_3)``."""
+    d1_3, d2_3 = (v[1] - v[-1]) / (2 * h), (v[1] - 2 * v[0] + v[-1]) / (h * h)
+    if -2 not in v:
+        return np.nan, np.nan, d1_3, d2_3
+    d1 = (v[-2] - 8 * v[-1] + 8 * v[1] - v[2]) / (12 * h)
+    d2 = (-v[-2] + 16 * v[-1] - 30 * v[0] + 16 * v[1] - v[2]) / (12 * h * h)
+    return d1, d2, d1_3, d2_3
+
+
+def _guide_at(guide, rho: float, h: float) -> dict | None:
+    """The guide at ``rho + k h``, ``k = -2..2`` (None if not finite there)."""
+    with np.errstate(all="ignore"):
+        g = {k: float(guide(rho + k * h)) for k in (-2, -1, 0, 1, 2)}
+    return g if all(np.isfinite(v) for v in g.values()) else None
+
+
 def _shared_stencil(rho, f_rho, h, known, guide, rounding):
     """Derivatives from the search's own stencil ``known = ((x0 - h, f), (x0, f), (x0 + h, f))``.
 
@@ -57,10 +75,10 @@ def _shared_stencil(rho, f_rho, h, known, guide, rounding):
     """
     (xm, fm), (x0, f0), (xp, fp) = known
     delta = rho - x0
+    g = _guide_at(guide, rho, h)
     with np.errstate(all="ignore"):
-        g = {k: float(guide(rho + k * h)) for k in (-2, -1, 0, 1, 2)}
         gc = [float(guide(x)) for x in (xm, x0, xp)]
-    if not all(np.isfinite(v) for v in list(g.values()) + gc):
+    if g is None or not all(np.isfinite(v) for v in gc):
         return None
     cm, c0, cp = fm - gc[0], f0 - gc[1], fp - gc[2]
     a, b = (cp - cm) / (2 * h), (cp - 2 * c0 + cm) / (2 * h * h)  # c(x0 + u) ~ c0 + a u + b u^2
@@ -68,9 +86,7 @@ def _shared_stencil(rho, f_rho, h, known, guide, rounding):
     if abs(delta) >= 1e-3 * h:
         resid = (f_rho - g[0]) - (c0 + a * delta + b * delta**2)
         k3 = resid / (delta * (delta**2 - h**2))
-    g1 = (g[-2] - 8 * g[-1] + 8 * g[1] - g[2]) / (12 * h)
-    g2 = (-g[-2] + 16 * g[-1] - 30 * g[0] + 16 * g[1] - g[2]) / (12 * h * h)
-    g1_3, g2_3 = (g[1] - g[-1]) / (2 * h), (g[1] - 2 * g[0] + g[-1]) / (h * h)
+    g1, g2, g1_3, g2_3 = _rules(g, h)
     d1 = g1 + a + 2 * b * delta + k3 * (3 * delta**2 - h**2)
     d2 = g2 + 2 * b + 6 * k3 * delta
     near = 2 * rounding / max(abs(delta), 1e-3 * h)  # the cubic term's rounding in the slope
@@ -120,34 +136,19 @@ def _derivative_traces(ld, rho: float, f0: float, bounds=None, guide=None, known
             # kept only when its error estimate is small (else two new factorisations below)
             if out is not None and all(out[1][k] <= SHARED_STENCIL_RTOL * abs(out[0][k]) for k in out[0]):
                 return out[0], out[1], "search stencil, no factorisation"
-    if guide is not None:
-        with np.errstate(all="ignore"):
-            g = {k: float(guide(rho + k * h)) for k in (-2, -1, 0, 1, 2)}
-        if all(np.isfinite(v) for v in g.values()):
-            f = {0: float(f0)}
-            for k in (-1, 1):
-                f[k] = ld(rho + k * h)
-                if not np.isfinite(f[k]):
-                    raise EstimationError(f"I - rho W is singular near rho={rho}.")
-            c = {k: f[k] - g[k] for k in (-1, 0, 1)}
-            g1 = (g[-2] - 8 * g[-1] + 8 * g[1] - g[2]) / (12 * h)
-            g2 = (-g[-2] + 16 * g[-1] - 30 * g[0] + 16 * g[1] - g[2]) / (12 * h * h)
-            g1_3, g2_3 = (g[1] - g[-1]) / (2 * h), (g[1] - 2 * g[0] + g[-1]) / (h * h)
-            d1 = g1 + (c[1] - c[-1]) / (2 * h)
-            d2 = g2 + (c[1] - 2 * c[0] + c[-1]) / (h * h)
-            d1_3, d2_3 = (f[1] - f[-1]) / (2 * h), (f[1] - 2 * f[0] + f[-1]) / (h * h)
-            err = {"tr_G": abs(d1 - d1_3) + abs(g1 - g1_3) + 2 * rounding / h,
-                   "tr_GG": abs(d2 - d2_3) + abs(g2 - g2_3) + 2 * rounding / h**2}
-            return {"tr_G": -d1, "tr_GG": -d2}, err, "guide + two factorisations"
-    f = {}
-    for k in (-2, -1, 1, 2):
+    g = _guide_at(guide, rho, h) if guide is not None else None
+    f = {0: float(f0)}
+    for k in ((-1, 1) if g is not None else (-2, -1, 1, 2)):
         f[k] = ld(rho + k * h)
         if not np.isfinite(f[k]):
             raise EstimationError(f"I - rho W is singular near rho={rho}.")
-    f[0] = f0
-    d1 = (f[-2] - 8 * f[-1] + 8 * f[1] - f[2]) / (12 * h)
-    d2 = (-f[-2] + 16 * f[-1] - 30 * f[0] + 16 * f[1] - f[2]) / (12 * h * h)
-    d1_3 = (f[1] - f[-1]) / (2 * h)
-    d2_3 = (f[1] - 2 * f[0] + f[-1]) / (h * h)
-    err = {"tr_G": abs(d1 - d1_3) + rounding / h, "tr_GG": abs(d2 - d2_3) + rounding / h**2}
-    return {"tr_G": -d1, "tr_GG": -d2}, err, "five-point, four factorisations"
+    d1, d2, d1_3, d2_3 = _rules(f, h)
+    if g is None:
+        err = {"tr_G": abs(d1 - d1_3) + rounding / h, "tr_GG": abs(d2 - d2_3) + rounding / h**2}
+        return {"tr_G": -d1, "tr_GG": -d2}, err, "five-point, four factorisations"
+    g1, g2, g1_3, g2_3 = _rules(g, h)
+    # the guide's five-point derivatives plus the three-point derivatives of the correction F - guide
+    d1, d2 = g1 + d1_3 - g1_3, g2 + d2_3 - g2_3
+    err = {"tr_G": abs(d1 - d1_3) + abs(g1 - g1_3) + 2 * rounding / h,
+           "tr_GG": abs(d2 - d2_3) + abs(g2 - g2_3) + 2 * rounding / h**2}
+    return {"tr_G": -d1, "tr_GG": -d2}, err, "guide + two factorisations"

@@ -154,7 +154,8 @@ def chebyshev_coefficients(rho: float, alpha: float, beta: float, n_nodes: int) 
     """Chebyshev coefficients of ``x -> log(1 - rho (alpha x + beta))`` on ``[-1, 1]``.
 
     Computed by a type-II discrete cosine transform at ``n_nodes`` Chebyshev
-    nodes; the returned array has length ``n_nodes``.
+    nodes; the returned array has length ``n_nodes`` (shape ``(len(rho), n_nodes)``
+    for an array of rho).
 
     Examples
     --------
@@ -165,9 +166,9 @@ def chebyshev_coefficients(rho: float, alpha: float, beta: float, n_nodes: int) 
     """
     k = np.arange(n_nodes)
     x = np.cos(np.pi * (k + 0.5) / n_nodes)
-    f = np.log(1.0 - rho * (alpha * x + beta))
-    c = scipy.fft.dct(f, type=2) / n_nodes
-    c[0] *= 0.5
+    f = np.log(1.0 - np.multiply.outer(rho, alpha * x + beta))  # one row per rho when rho is an array
+    c = scipy.fft.dct(f, type=2, axis=-1) / n_nodes
+    c[..., 0] *= 0.5
     return c
 
 
@@ -331,12 +332,7 @@ def chebyshev_logdet(
                 nns[i] = _n_nodes(x0 if np.isfinite(x0) else 2.0, order)
         for nn in np.unique(nns[nns > 0]):
             idx = np.flatnonzero(nns == nn)
-            k = np.arange(nn)
-            x = np.cos(np.pi * (k + 0.5) / nn)
-            f = np.log(1.0 - rhos[idx, None] * (alpha * x[None, :] + beta))
-            c = scipy.fft.dct(f, type=2, axis=1) / nn
-            c[:, 0] *= 0.5
-            out[idx] = c[:, : order + 1] @ t
+            out[idx] = chebyshev_coefficients(rhos[idx], alpha, beta, int(nn))[:, : order + 1] @ t
         return out
 
     def se(rho: float) -> float:

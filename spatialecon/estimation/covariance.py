@@ -204,21 +204,16 @@ def sac_traces(W, rho: float, lam: float, *, method: str = "auto", n_vectors: in
             "tr_GAGB": float(np.sum(GA * GB.T)), "tr_KtGB": float(np.sum(K * GB)), "method": "exact",
         }
     sub = "stochastic" if method in ("auto", "series") else method
-    if sparse_logdet is not None and sub == "stochastic":
-        # one symbolic analysis for everything; each solver is an independent numeric factor
-        luA, luB = sparse_logdet.solver(rho), sparse_logdet.solver(lam)
-        fA, fB = (None, None) if logdets is None else logdets
-        kw = {"sparse_logdet": sparse_logdet, "guide": guide, "bounds": bounds}
-        ta = lag_traces(W, rho, method=sub, n_vectors=n_vectors, seed=seed, solver=luA, logdet_at_rho=fA, **kw)
-        tb = lag_traces(W, lam, method=sub, n_vectors=n_vectors, seed=None if seed is None else seed + 1,
-                        solver=luB, logdet_at_rho=fB, **kw)
-    else:
-        ta = lag_traces(W, rho, method=sub, n_vectors=n_vectors, seed=seed)
-        tb = lag_traces(W, lam, method=sub, n_vectors=n_vectors, seed=None if seed is None else seed + 1)
-        eye = sp.identity(n, format="csc")
-        Wc = sp.csc_matrix(W)
-        luA = spla.splu(sp.csc_matrix(eye - rho * Wc))
-        luB = spla.splu(sp.csc_matrix(eye - lam * Wc))
+    from .sparse import SparseLogDet
+
+    # one symbolic analysis for everything (the design's when given); each solver is an independent factor
+    ld = SparseLogDet(W) if sparse_logdet is None else sparse_logdet
+    luA, luB = ld.solver(rho), ld.solver(lam)
+    fA, fB = (None, None) if logdets is None else logdets
+    kw = {"sparse_logdet": ld, "guide": guide, "bounds": bounds}
+    ta = lag_traces(W, rho, method=sub, n_vectors=n_vectors, seed=seed, solver=luA, logdet_at_rho=fA, **kw)
+    tb = lag_traces(W, lam, method=sub, n_vectors=n_vectors, seed=None if seed is None else seed + 1,
+                    solver=luB, logdet_at_rho=fB, **kw)
     # A = I - rho W, B = I - lam W and W commute, so K = B G_A B^{-1} = G_A: tr(K'K) = tr(G_A'G_A)
     # is the lag traces' tr(G'G) at rho; for rho != lam, G_A G_B = (G_A - G_B) / (rho - lam)
     # (partial fractions), so tr(G_A G_B) follows from the two tr(G); tr(K'G_B) = tr(G_A'G_B) is

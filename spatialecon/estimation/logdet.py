@@ -12,15 +12,17 @@ Strategies
     ``D^{1/2} W D^{-1/2}`` when W is a row-standardised symmetric matrix, so
     they are real), then ``sum(log|1 - rho * omega_i|)``. Exact.
 ``"lu"``
-    Sparse LU (SuperLU, ``scipy.sparse.linalg.splu``) of ``I - rho W`` at every
-    call; ``log|det| = sum(log|diag(U)|)`` (L has a unit diagonal). Exact.
+    Sparse LU (SuperLU, ``scipy.sparse.linalg.splu``) of ``I - rho W``, with the
+    fill-reducing ordering of the first call kept
+    (:class:`spatialecon.estimation.sparse.SparseLogDet`);
+    ``log|det| = sum(log|diag(U)|)`` (L has a unit diagonal). Exact.
 ``"cholesky"``
     Sparse Cholesky of the *symmetric* matrix ``I - rho S`` (``S`` similar to
     W: W symmetric, or a row-standardised symmetric binary matrix), positive
     definite inside the admissible interval. Uses CHOLMOD (scikit-sparse,
     optional; symbolic analysis done once) through
     :class:`spatialecon.estimation.sparse.SparseLogDet` when available,
-    otherwise SuperLU on the symmetric matrix; the backend is in
+    otherwise SuperLU (as ``"lu"``, the same determinant); the backend is in
     ``ld.info["backend"]``. For a W without a symmetric form ``"lu"`` is
     used and recorded.
 ``"chebyshev"``, ``"mc"``
@@ -47,7 +49,6 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from .._options import LogDetMethod, validate
 from ..errors import EstimationError
@@ -105,39 +106,13 @@ def _eigen(W: sp.csr_matrix) -> LogDet:
     return out
 
 
-def _splu_logdet(M: sp.csc_matrix, permc_spec: str, dominant: bool = False) -> float:
-    # For a strictly diagonally dominant I - rho W no pivoting is needed: keep the
-    # symmetric fill-reducing ordering (faster, same determinant).
-    kw = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}} if dominant else {}
-    try:
-        lu = spla.splu(M, permc_spec=permc_spec, **kw)
-    except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
-        raise EstimationError(f"I - rho W is singular: {exc}") from exc
-    d = lu.U.diagonal()
-    if np.any(d == 0):
-        return -np.inf
-    return float(np.sum(np.log(np.abs(d))))
+def _lu(W: sp.csr_matrix) -> LogDet:
+    # SuperLU with the fill-reducing ordering computed once and kept (see .sparse); the same
+    # object then serves the traces' stencil and probe solves (one analysis, reused factors)
+    from .sparse import SparseLogDet
 
-
-def _lu(W: sp.csr_matrix, *, permc_spec: str = "MMD_AT_PLUS_A") -> LogDet:
-    if permc_spec == "MMD_AT_PLUS_A":
-        # SuperLU with the fill-reducing ordering computed once and kept (see .sparse); the same
-        # object then serves the traces' stencil and probe solves (one analysis, reused factors)
-        from .sparse import SparseLogDet
-
-        ld = SparseLogDet(W, backend="superlu")
-        return LogDet(ld, "lu", W.shape[0], info={"permc_spec": permc_spec, "ordering": "kept from the first call"})
-    n = W.shape[0]
-    Wc = sp.csc_matrix(W)
-    eye = sp.identity(n, format="csc")
-    rowsum = float(np.abs(W).sum(axis=1).max()) if W.nnz else 0.0
-    diag_w = float(np.abs(W.diagonal()).max()) if W.nnz else 0.0
-
-    def f(rho: float) -> float:
-        dominant = abs(rho) * rowsum < 1.0 - 1e-8 and diag_w == 0.0
-        return _splu_logdet(sp.csc_matrix(eye - rho * Wc), permc_spec, dominant)
-
-    return LogDet(f, "lu", n, info={"permc_spec": permc_spec})
+    ld = SparseLogDet(W, backend="superlu")
+    return LogDet(ld, "lu", W.shape[0], info={"permc_spec": "MMD_AT_PLUS_A", "ordering": "kept from the first call"})
 
 
 def _cholmod_logdet():
@@ -158,13 +133,11 @@ def _cholesky(W: sp.csr_matrix, sym=None) -> LogDet:
     if backend is not None:
         ld = backend(W, backend="cholmod")
         return LogDet(ld, "cholesky", n, info={"backend": "CHOLMOD (scikit-sparse) on the symmetric form"})
-    S = sp.csc_matrix(sym[0])
-    eye = sp.identity(n, format="csc")
+    from .sparse import SparseLogDet
 
-    def f(rho: float) -> float:
-        return _splu_logdet(sp.csc_matrix(eye - rho * S), "MMD_AT_PLUS_A", False)
-
-    return LogDet(f, "cholesky", n, info={"backend": "SuperLU on the symmetric form (scikit-sparse not installed)"})
+    # the same determinant |I - rho W| = |I - rho S| by SuperLU of I - rho W with a kept ordering
+    ld = SparseLogDet(W, backend="superlu")
+    return LogDet(ld, "cholesky", n, info={"backend": "SuperLU, kept ordering (scikit-sparse not installed)"})
 
 
 def _approx(W: sp.csr_matrix, method: str, bounds, seed, opts) -> LogDet:

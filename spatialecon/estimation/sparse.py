@@ -85,24 +85,24 @@ def cholmod_available() -> bool:
 SUPERLU_PANEL = 4
 
 
-def _superlu_logdet(M: sp.csc_matrix, permc_spec: str, dominant: bool):
-    """``(log|det M|, the SuperLU object)``."""
+def _logabsdet(lu) -> float:
+    """``log|det|`` of a SuperLU factor: ``sum log|diag(U)|`` (L has a unit diagonal)."""
+    d = lu.U.diagonal()
+    return -np.inf if np.any(d == 0) else float(np.sum(np.log(np.abs(d))))
+
+
+def _superlu(M: sp.csc_matrix, permc_spec: str, dominant: bool):
+    """SuperLU of ``M``; no pivoting while it is strictly diagonally dominant (keeps the order)."""
     kw = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}} if dominant else {}
     try:
-        lu = spla.splu(M, permc_spec=permc_spec, panel_size=SUPERLU_PANEL, **kw)
+        return spla.splu(M, permc_spec=permc_spec, panel_size=SUPERLU_PANEL, **kw)
     except RuntimeError as exc:  # "Factor is exactly singular"
         raise EstimationError(f"I - rho W is singular: {exc}") from exc
-    d = lu.U.diagonal()
-    if np.any(d == 0):
-        return -np.inf, lu
-    return float(np.sum(np.log(np.abs(d)))), lu
 
 
 class _PermutedLU:
     """Solves with ``A`` from a SuperLU factor of ``P'AP`` (``Ap = A[p][:, p]``): ``x[p] = Ap^{-1} b[p]``;
     ``p = None``: the factor of ``A`` itself."""
-
-    block_solves = True
 
     def __init__(self, lu, p: np.ndarray):
         self._lu = lu
@@ -110,8 +110,7 @@ class _PermutedLU:
 
     def logdet(self) -> float:
         """``log|det A|`` from the diagonal of U."""
-        d = self._lu.U.diagonal()
-        return -np.inf if np.any(d == 0) else float(np.sum(np.log(np.abs(d))))
+        return _logabsdet(self._lu)
 
     def solve(self, b: np.ndarray, trans: str = "N") -> np.ndarray:
         b = np.asarray(b, dtype=float)
@@ -216,25 +215,18 @@ class SparseLogDet:
 
     def _superlu(self, rho: float) -> float:
         dominant = abs(rho) * self._rowsum < 1.0 - 1e-8 and self._zero_diag
+        M = sp.csc_matrix(self._eye - rho * self._Wp)
         if self._perm is None:
-            M = sp.csc_matrix(self._eye - rho * self._Wp)
-            kw = {"diag_pivot_thresh": 0.0, "options": {"SymmetricMode": True}} if dominant else {}
-            try:
-                lu = spla.splu(M, permc_spec="MMD_AT_PLUS_A", panel_size=SUPERLU_PANEL, **kw)
-            except RuntimeError as exc:
-                raise EstimationError(f"I - rho W is singular at rho={rho}: {exc}") from exc
+            lu = _superlu(M, "MMD_AT_PLUS_A", dominant)
             # permute W symmetrically once (det(P'AP) = det(A)) so that the natural
             # order of the permuted matrix is SuperLU's fill-reducing order
-            p = np.argsort(lu.perm_c)
-            self._perm = p
-            self._Wp = sp.csc_matrix(self._Wp[p][:, p])
-            d = lu.U.diagonal()
+            self._perm = np.argsort(lu.perm_c)
+            self._Wp = sp.csc_matrix(self._Wp[self._perm][:, self._perm])
             self._last = (rho, _PermutedLU(lu, None))
-            return -np.inf if np.any(d == 0) else float(np.sum(np.log(np.abs(d))))
-        M = sp.csc_matrix(self._eye - rho * self._Wp)
-        value, lu = _superlu_logdet(M, "NATURAL", dominant)
-        self._last = (rho, _PermutedLU(lu, self._perm))
-        return value
+        else:
+            lu = _superlu(M, "NATURAL", dominant)
+            self._last = (rho, _PermutedLU(lu, self._perm))
+        return _logabsdet(lu)
 
     def __call__(self, rho: float) -> float:
         rho = float(rho)
@@ -314,9 +306,6 @@ class SparseLogDet:
 
 class _SimilarCholesky:
     """Solves with ``A = D^{-1/2} (I - rho S) D^{1/2}`` from a Cholesky factor of ``I - rho S``."""
-
-    #: many right-hand sides are best solved in one block call
-    block_solves = True
 
     def __init__(self, factor, d: np.ndarray):
         self._factor = factor

@@ -168,6 +168,15 @@ def guide_for(W, bounds, seed):
         return chebyshev_logdet(W, order=20, n_vectors=10, bounds=bounds, seed=seed)
 
 
+def known_stencil(stencil, memo: dict):
+    """``((x0 - h, F), (x0, F), (x0 + h, F))`` from the memoised exact log-determinants of the guided
+    search's first points ``stencil = (x0, h)``, or None when they are not all there."""
+    if stencil is None:
+        return None
+    xs = (stencil[0] - stencil[1], stencil[0], stencil[0] + stencil[1])
+    return tuple((x, memo[x]) for x in xs) if all(x in memo for x in xs) else None
+
+
 def stacked_solve(mats, T: int, rho: float, v: np.ndarray) -> np.ndarray:
     """``(I_T kron (I - rho W))^{-1} v`` (or blockdiag(W_t)) by sparse LU per period."""
     v = np.asarray(v, dtype=float)
@@ -338,14 +347,7 @@ class CrossDesign:
         self.search_stencil = stencil
 
     def _known_stencil(self):
-        st = getattr(self, "search_stencil", None)
-        if st is None:
-            return None
-        x0, h = st
-        xs = (x0 - h, x0, x0 + h)
-        if not all(x in self._ld_memo for x in xs):
-            return None
-        return tuple((x, self._ld_memo[x]) for x in xs)
+        return known_stencil(getattr(self, "search_stencil", None), self._ld_memo)
 
     def solve(self, rho: float, v: np.ndarray) -> np.ndarray:
         return self.factor(rho).solve(np.asarray(v, dtype=float))

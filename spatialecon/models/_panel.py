@@ -231,21 +231,7 @@ class PanelDesign:
         """``(I_T kron (I - rho W))^{-1} v`` (blockdiag for time-varying W); one sparse LU per
         distinct W, cached for the last rho."""
         v = np.asarray(v, dtype=float)
-        mats = [self.W] if self.W_t is None else self.W_t
-        key = ("lu", float(rho))
-        if self._ld.get("lu_key") != key:
-            import scipy.sparse.linalg as spla
-
-            own = self._sparse_ld()
-            eye = sp.identity(self.N, format="csc")
-            made: dict = {}
-            for M in mats:
-                if id(M) not in made:  # the design's own factorisation when it has one (shared with the traces)
-                    made[id(M)] = own.solver(float(rho)) if own is not None else \
-                        spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M)))
-            self._ld["lu"] = [made[id(M)] for M in mats]
-            self._ld["lu_key"] = key
-        lus = self._ld["lu"]
+        lus = self._solvers(float(rho))
         v3 = v.reshape(self.T, self.N, -1)
         if len(lus) == 1:
             out = lus[0].solve(np.ascontiguousarray(v3.transpose(1, 0, 2).reshape(self.N, -1)))
@@ -253,6 +239,24 @@ class PanelDesign:
         else:
             out = np.stack([lus[t].solve(np.ascontiguousarray(v3[t])) for t in range(self.T)])
         return out.reshape(v.shape)
+
+    def _solvers(self, rho: float) -> list:
+        """Factorisations of ``I - rho W`` (one per distinct W; the design's own, shared with the
+        traces, when it has one), cached for the last rho."""
+        if self._ld.get("lu_key") != ("lu", rho):
+            import scipy.sparse.linalg as spla
+
+            own = self._sparse_ld()
+            mats = [self.W] if self.W_t is None else self.W_t
+            eye = sp.identity(self.N, format="csc")
+            made: dict = {}
+            for M in mats:
+                if id(M) not in made:
+                    made[id(M)] = own.solver(rho) if own is not None else \
+                        spla.splu(sp.csc_matrix(eye - rho * sp.csc_matrix(M)))
+            self._ld["lu"] = [made[id(M)] for M in mats]
+            self._ld["lu_key"] = ("lu", rho)
+        return self._ld["lu"]
 
     @property
     def rho_bounds(self) -> tuple[float, float]:
@@ -365,16 +369,11 @@ class PanelDesign:
         own = self._sparse_ld()
         if own is None or self.trace_method not in ("auto", "stochastic"):
             return None
+        from ._design import known_stencil
+
         memo = self._ld.get("memo", {})
-        if self._ld.get("lu_key") != ("lu", rho):
-            self.solve(rho, np.zeros(self.N * self.T))  # the cached factorisation at rho
-        out = {"sparse_logdet": own, "solver": self._ld["lu"][0], "guide": (self._ld.get("guide") or [None])[0]}
-        if rho in memo:
-            out["logdet_at_rho"] = memo[rho]
-        st = self._ld.get("search_stencil")
-        if st is not None and all(x in memo for x in (st[0] - st[1], st[0], st[0] + st[1])):
-            out["known_logdets"] = tuple((x, memo[x]) for x in (st[0] - st[1], st[0], st[0] + st[1]))
-        return out
+        return {"sparse_logdet": own, "solver": self._solvers(rho)[0], "guide": (self._ld.get("guide") or [None])[0],
+                "logdet_at_rho": memo.get(rho), "known_logdets": known_stencil(self._ld.get("search_stencil"), memo)}
 
     @property
     def Wy(self) -> np.ndarray:
